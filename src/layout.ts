@@ -1,0 +1,90 @@
+// Every path the pipeline reads or writes, and the inverse parsers for the
+// names it finds on disk. Nothing else joins path segments by hand, so this
+// file is the map of the data directory (CONTRACT.md §2) and the output (§4).
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { type Day, type Hour, dayName, dayOfHour, hourOfDayName, parseDayName, parseHourOfDayName, firstHourOfDay } from './time.js';
+
+export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const UNCATEGORIZED = 'uncategorized';
+export const LOG_SUFFIX = '.log';
+
+export interface Layout {
+  readonly dataDir: string;
+  readonly outDir: string;
+}
+
+export const catalogPaths = (dataDir: string) => ({
+  dir: join(dataDir, 'catalog'),
+  categories: join(dataDir, 'catalog', 'categories.csv'),
+  products: join(dataDir, 'catalog', 'products.csv'),
+  /** Binary cache of both CSVs, rebuilt when either changes; derived, lives under state/. */
+  cache: join(dataDir, 'state', 'catalog.bin'),
+});
+
+// ---- raw logs (written by the purchase system, never edited by the pipeline)
+
+export const globalLogRoot = (dataDir: string) => join(dataDir, 'logs', 'global');
+export const categoryLogRoot = (dataDir: string) => join(dataDir, 'logs', 'categories');
+
+/** `logs/global/YYYY-MM-DD/HH`, relative to the data directory. */
+export const globalHourDir = (hour: Hour) => join('logs', 'global', dayName(dayOfHour(hour)), hourOfDayName(hour));
+/** `logs/categories/SLUG/YYYY-MM-DD`, relative to the data directory. */
+export const categoryDayDir = (slug: string, day: Day) => join('logs', 'categories', slug, dayName(day));
+
+/** The hour a `YYYY-MM-DD` and `HH` pair of global directory names stands for. */
+export function parseGlobalHourDir(dayPart: string, hourPart: string): Hour | undefined {
+  const day = parseDayName(dayPart);
+  const h = parseHourOfDayName(hourPart);
+  return day === undefined || h === undefined ? undefined : firstHourOfDay(day) + h;
+}
+
+/**
+ * A writer's file name: host, pid and a per-process token, so no two
+ * processes ever append to one file, not even a later process that reuses a
+ * pid (it would otherwise continue a dead writer's torn last line).
+ */
+export function writerFileName(token: string, host = hostname(), pid = process.pid): string {
+  const safeHost = host.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64) || 'host';
+  return `${safeHost}.${pid}.${token}${LOG_SUFFIX}`;
+}
+
+export const isLogFileName = (name: string) => name.endsWith(LOG_SUFFIX) && !name.startsWith('.');
+
+// ---- derived state (rebuildable from logs and catalog)
+
+export const statePaths = (dataDir: string) => ({
+  dir: join(dataDir, 'state'),
+  lock: join(dataDir, 'state', 'run.lock'),
+  current: join(dataDir, 'state', 'CURRENT'),
+  snapshot: (n: number) => join(dataDir, 'state', `snapshot-${String(n).padStart(8, '0')}.json`),
+  countsDir: join(dataDir, 'counts'),
+  hourCounts: (hour: Hour, version: number) =>
+    join(dataDir, 'counts', 'hours', dayName(dayOfHour(hour)), `${hourOfDayName(hour)}.v${version}.counts`),
+  dayCounts: (day: Day, version: number) => join(dataDir, 'counts', 'days', `${dayName(day)}.v${version}.counts`),
+  windowCounts: (version: number) => join(dataDir, 'counts', 'window', `window.v${version}.counts`),
+});
+
+export const quarantineDir = (dataDir: string) => join(dataDir, 'quarantine');
+
+// ---- output (what the CDN serves)
+
+export const outPaths = (outDir: string) => ({
+  latest: join(outDir, 'latest.json'),
+  releasesDir: join(outDir, 'releases'),
+  release: (id: string) => join(outDir, 'releases', id),
+  /** Relative to OUT, as latest.json and manifests name them. */
+  releaseBase: (id: string) => `releases/${id}/`,
+});
+
+export const RELEASE_ID_RE = /^\d{8}T\d{6}Z-(hourly|daily)-[0-9a-f]{8}$/;
+
+/** Release ids sort by time: `20261127T190500Z-hourly-1a2b3c4d`. */
+export function releaseId(nowMs: number, kind: 'hourly' | 'daily', contentHash: string): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${stamp}-${kind}-${contentHash.slice(0, 8)}`;
+}
+
+/** `ranks/NNN.json`: the shard of a product id. */
+export const RANK_SHARDS = 256;
+export const rankShardName = (shard: number) => `${String(shard).padStart(3, '0')}.json`;
