@@ -205,7 +205,8 @@ export function parseLine(buf: Uint8Array, start: number, end: number, out: Line
 export function refineFault(buf: Uint8Array, start: number, end: number, fault: FaultCode): FaultCode {
   if (fault === Fault.ok || fault === Fault.misfiled || fault === Fault.torn) return fault;
   if (start === end) return Fault.empty;
-  if (buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) return Fault.bom;
+  // The length check keeps a short line from borrowing the bytes that follow it.
+  if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) return Fault.bom;
   if (buf[end - 1] === CR) return Fault.crlf;
   for (let i = start; i < end; i++) if (buf[i] === 0) return Fault.nul;
   if (fault === Fault.tooLong) return fault;
