@@ -1,0 +1,3 @@
+// The job registry: every task a worker thread can run, by name. The piscina
+// pool loads this one module; the inline runner imports it directly.
+export { mapLogs } from './map-logs.js';

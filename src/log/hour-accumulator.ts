@@ -1,0 +1,44 @@
+// Net units per product for each hour a log group touches, with the exact
+// eventId dedupe of CONTRACT.md §2 (an eventId counts once per UTC hour,
+// across every file of the group). Lines without an eventId always count.
+import { type Block, CountTable } from '../counts/count-table.js';
+import { EventSet } from './event-set.js';
+import type { LineFields } from './line-codec.js';
+
+interface HourBucket {
+  table: CountTable;
+  events: EventSet | undefined;
+  lines: number;
+}
+
+export class HourAccumulator {
+  private readonly buckets = new Map<number, HourBucket>();
+
+  /** When given, only lines of these hours are counted. */
+  constructor(private readonly only?: ReadonlySet<number>) {}
+
+  add(f: LineFields, buf: Uint8Array): void {
+    if (this.only && !this.only.has(f.hour)) return;
+    let b = this.buckets.get(f.hour);
+    if (!b) {
+      b = { table: new CountTable(), events: undefined, lines: 0 };
+      this.buckets.set(f.hour, b);
+    }
+    if (f.eventEnd > f.eventStart) {
+      b.events ??= new EventSet();
+      if (!b.events.add(buf, f.eventStart, f.eventEnd, f.eventHash)) return;
+    }
+    b.table.add(f.productId, f.quantity);
+    b.lines++;
+  }
+
+  hours(): number[] {
+    return [...this.buckets.keys()];
+  }
+
+  /** The hour's counts and the number of lines counted (after dedupe). */
+  result(hour: number): { block: Block; lines: number } | undefined {
+    const b = this.buckets.get(hour);
+    return b && { block: b.table.toBlock(), lines: b.lines };
+  }
+}

@@ -1,0 +1,97 @@
+// The map stage of a run: log directories → tasks → per-hour recounts.
+// Global hours go one per task (each can be hundreds of MB); category days
+// are dealt round-robin into batches, so the few big categories spread over
+// the workers. Results are gathered by hour for the count files.
+import { PipelineError, dataError } from '../errors.js';
+import type { BadLine, DirScan, DirState, HourCounts, LogDir } from '../log/log-state.js';
+import type { MapLogsTask } from '../../jobs/map-logs.js';
+import type { HourUpdate } from '../counts/hour-counts.js';
+import type { Runner } from './runner.js';
+import { dayOfHour, isoOfHour, dayName } from '../time.js';
+
+const CATEGORY_BATCH = 2000;
+
+export interface MapStageResult {
+  /** Hour → group → full recount. */
+  updates: Map<number, HourUpdate>;
+  /** New state of every directory that changed. */
+  dirStates: Map<string, DirState>;
+  bad: BadLine[];
+  badLines: number;
+  badByReason: Record<string, number>;
+  newLines: number;
+  /** Hours or days over the bad-line budget, described. */
+  overBudget?: string[];
+}
+
+export interface MapStageOptions {
+  dataDir: string;
+  end: number;
+  maxBadRatio: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function mapStage(dirs: LogDir[], states: Record<string, DirState>, runner: Runner, opts: MapStageOptions): Promise<MapStageResult> {
+  const tasks: MapLogsTask[] = [];
+  const batches: MapLogsTask['dirs'][] = [];
+  const categories = dirs.filter((d) => d.group !== '');
+  const batchCount = Math.max(1, Math.ceil(categories.length / CATEGORY_BATCH));
+  for (let i = 0; i < batchCount; i++) batches.push([]);
+  categories.forEach((d, i) => batches[i % batchCount].push({ dir: d, state: states[d.dir] }));
+  for (const d of dirs) if (d.group === '') tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: [{ dir: d, state: states[d.dir] }] });
+  for (const b of batches) if (b.length > 0) tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: b });
+
+  const result: MapStageResult = { updates: new Map(), dirStates: new Map(), bad: [], badLines: 0, badByReason: {}, newLines: 0 };
+  const spanOf = new Map(dirs.map((d) => [d.dir, d]));
+  const ratio = new Map<string, { lines: number; bad: number }>();
+  let done = 0;
+  const outcomes = await Promise.all(
+    tasks.map(async (task) => {
+      const r = await runner.run('mapLogs', task);
+      opts.onProgress?.(++done, tasks.length);
+      return r;
+    }),
+  );
+  for (const r of outcomes) {
+    if (!r.ok) throw PipelineError.fromData(r.error);
+    for (const scan of r.value) {
+      if (!scan.changed) continue;
+      const s = scan as DirScan;
+      result.dirStates.set(s.dir, s.state);
+      for (const h of s.hours) addUpdate(result.updates, h, s.group);
+      result.newLines += s.newLines;
+      result.badLines += s.badLines;
+      for (const [k, v] of Object.entries(s.badByReason)) result.badByReason[k] = (result.badByReason[k] ?? 0) + v;
+      for (const b of s.bad) result.bad.push(b);
+      const span = spanOf.get(s.dir)!;
+      // The bad-line budget is per hour of the global log, per day of the category logs.
+      const key = span.group === '' ? `the global log of ${isoOfHour(span.spanStart)}` : `the category logs of ${dayName(dayOfHour(span.spanStart))}`;
+      const r2 = ratio.get(key) ?? { lines: 0, bad: 0 };
+      r2.lines += s.newLines;
+      r2.bad += s.badLines;
+      ratio.set(key, r2);
+    }
+  }
+  result.bad.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  for (const [key, r2] of ratio) {
+    if (r2.bad > opts.maxBadRatio * r2.lines) {
+      result.overBudget ??= [];
+      result.overBudget.push(`${key}: ${r2.bad} bad of ${r2.lines} new lines`);
+    }
+  }
+  return result;
+}
+
+function addUpdate(updates: Map<number, HourUpdate>, h: HourCounts, group: string): void {
+  let u = updates.get(h.hour);
+  if (!u) updates.set(h.hour, (u = new Map()));
+  u.set(group, h);
+}
+
+/** Exit 65 when any hour (global) or day (categories) has more bad lines than the budget allows. */
+export function checkBadBudget(r: MapStageResult, maxBadRatio: number): void {
+  if (!r.overBudget?.length) return;
+  throw dataError(`more bad lines than --max-bad-ratio ${maxBadRatio} allows: ${r.overBudget.slice(0, 5).join('; ')}${r.overBudget.length > 5 ? '; …' : ''}`, {
+    hint: 'the bad lines are listed under DATA/quarantine/; fix the writer, or raise --max-bad-ratio to publish anyway',
+  });
+}

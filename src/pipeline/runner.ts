@@ -1,0 +1,79 @@
+// Where a job runs. `inline` calls the task in this thread (the real stack
+// trace, for tests and debugging); `pool` runs it on piscina worker threads,
+// created lazily and destroyed in close(). Both take the same task objects,
+// so one conformance table covers both. A task that throws or whose worker
+// dies is retried once; data errors come back as values and are not retried.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { ExitCode, PipelineError } from '../errors.js';
+import type * as Jobs from '../../jobs/index.js';
+
+type JobName = keyof typeof Jobs;
+type JobInput<K extends JobName> = Parameters<(typeof Jobs)[K]>[0];
+type JobOutput<K extends JobName> = ReturnType<(typeof Jobs)[K]>;
+
+export interface Runner {
+  readonly kind: 'inline' | 'pool';
+  run<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>>;
+  close(): Promise<void>;
+}
+
+const ATTEMPTS = 2;
+
+async function withRetry<T>(name: string, attempt: () => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < ATTEMPTS; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new PipelineError(
+    { exitCode: ExitCode.software, message: `job ${name} failed ${ATTEMPTS} times: ${(last as Error)?.message ?? String(last)}` },
+    { cause: last },
+  );
+}
+
+export function inlineRunner(): Runner {
+  let jobs: typeof Jobs | undefined;
+  return {
+    kind: 'inline',
+    async run(name, input) {
+      jobs ??= await import('../../jobs/index.js');
+      const fn = jobs[name] as (x: typeof input) => JobOutput<typeof name>;
+      return withRetry(name, async () => fn(input));
+    },
+    async close() {},
+  };
+}
+
+/** The compiled job registry: dist/jobs/index.js, also when this module runs from src/ under vitest. */
+function jobsModulePath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  const compiled = join(dir, 'dist', 'jobs', 'index.js');
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run \`npm run build\` first`);
+  return compiled;
+}
+
+export function poolRunner(workers: number): Runner {
+  let pool: Piscina | undefined;
+  return {
+    kind: 'pool',
+    run(name, input) {
+      pool ??= new Piscina({ filename: jobsModulePath(), minThreads: 1, maxThreads: workers, idleTimeout: 1000 });
+      const p = pool;
+      return withRetry(name, () => p.run(input, { name }));
+    },
+    async close() {
+      await pool?.destroy();
+      pool = undefined;
+    },
+  };
+}
+
+/** One worker means inline: no thread start-up, same results (a test pins that). */
+export const makeRunner = (workers: number): Runner => (workers <= 1 ? inlineRunner() : poolRunner(workers));

@@ -1,0 +1,61 @@
+// The pipeline's memory between runs, as LevelDB keeps its manifest: a
+// numbered snapshot file written in full and synced, then the CURRENT
+// pointer replaced atomically and last. A crash at any point leaves CURRENT
+// naming a complete snapshot; older snapshots are collected after.
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
+import { statePaths } from '../layout.js';
+import type { DirState } from '../log/log-state.js';
+import type { HourVersion } from '../counts/hour-counts.js';
+import type { HourVersions } from '../counts/window.js';
+
+export interface WindowState {
+  version: number;
+  start: number;
+  end: number;
+  hours: HourVersions;
+}
+
+export interface PipelineState {
+  format: 1;
+  seq: number;
+  /** Log directory (relative) → what has been read of it. */
+  dirs: Record<string, DirState>;
+  /** Hour → its current count file. */
+  hours: Record<string, HourVersion>;
+  window?: WindowState;
+  /** End of the last hourly run's window, and the release it published. */
+  lastEnd?: number;
+  lastRelease?: string;
+}
+
+export const emptyState = (): PipelineState => ({ format: 1, seq: 0, dirs: {}, hours: {} });
+
+export function loadState(dataDir: string): PipelineState {
+  const paths = statePaths(dataDir);
+  if (!existsSync(paths.current)) return emptyState();
+  const name = readFileSync(paths.current, 'utf8').trim();
+  const file = join(paths.dir, name);
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as PipelineState;
+    if (state.format !== 1) throw new Error(`unknown format ${state.format}`);
+    return state;
+  } catch (err) {
+    throw new Error(`${file}: unreadable pipeline state (${(err as Error).message}); move ${paths.dir} aside and run \`rank-pipeline rerun\` to rebuild it`, { cause: err });
+  }
+}
+
+export function saveState(dataDir: string, state: PipelineState): PipelineState {
+  const paths = statePaths(dataDir);
+  mkdirDurable(paths.dir);
+  const next = { ...state, seq: state.seq + 1 };
+  const file = paths.snapshot(next.seq);
+  writeFileAtomic(file, JSON.stringify(next));
+  writeFileAtomic(paths.current, `${file.slice(paths.dir.length + 1)}\n`);
+  for (const name of readdirSync(paths.dir)) {
+    const m = /^snapshot-(\d+)\.json$/.exec(name);
+    if (m && Number(m[1]) !== next.seq) rmSync(join(paths.dir, name), { force: true });
+  }
+  return next;
+}

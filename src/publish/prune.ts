@@ -1,0 +1,61 @@
+// Collecting old releases (CONTRACT.md §4): keep the 3 most recent, every
+// release latest.json pointed to in the last 2 hours (a reader may still be
+// fetching it through a CDN), and every release a kept manifest names (an
+// hourly release serves the ranks/ of a daily one). The pointer history
+// lives beside latest.json in a dotfile the static server does not serve.
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { RELEASE_ID_RE, outPaths } from '../layout.js';
+
+const KEEP_RECENT = 3;
+const KEEP_POINTED_MS = 2 * 3_600_000;
+
+export interface PointerEvent {
+  release: string;
+  /** When latest.json started pointing at it (the run's clock). */
+  at: number;
+}
+
+const historyPath = (outDir: string) => join(outDir, '.latest-history.json');
+
+function readHistory(outDir: string): PointerEvent[] {
+  try {
+    return JSON.parse(readFileSync(historyPath(outDir), 'utf8')) as PointerEvent[];
+  } catch {
+    return [];
+  }
+}
+
+/** Records a pointer move; called right after latest.json is replaced. */
+export function recordPointer(outDir: string, release: string, at: number): void {
+  const history = readHistory(outDir).filter((e) => e.at >= at - KEEP_POINTED_MS && e.release !== release);
+  history.push({ release, at });
+  writeFileAtomic(historyPath(outDir), JSON.stringify(history), { durable: false });
+}
+
+/** Deletes the releases nothing needs any more; returns their ids. */
+export function pruneReleases(outDir: string, nowMs: number, current: string): string[] {
+  const dir = outPaths(outDir).releasesDir;
+  if (!existsSync(dir)) return [];
+  const ids = readdirSync(dir).filter((n) => RELEASE_ID_RE.test(n)).sort();
+  const keep = new Set<string>(ids.slice(-KEEP_RECENT));
+  keep.add(current);
+  for (const e of readHistory(outDir)) if (e.at >= nowMs - KEEP_POINTED_MS) keep.add(e.release);
+  for (const id of [...keep]) {
+    const base = ranksBaseOf(join(dir, id, 'manifest.json'));
+    if (base) keep.add(base);
+  }
+  const removed = ids.filter((id) => !keep.has(id));
+  for (const id of removed) rmSync(join(dir, id), { recursive: true, force: true });
+  return removed;
+}
+
+function ranksBaseOf(manifest: string): string | undefined {
+  try {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { ranksBase?: string };
+    return m.ranksBase?.replace(/^releases\//, '').replace(/\/$/, '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,82 @@
+// Publishing a release atomically (CONTRACT.md §4). The files are written
+// into a hidden temp directory, which is renamed to releases/ID whole; one
+// syncfs of the file system makes all of them durable (an fsync per file
+// costs minutes at 30k files); only then is latest.json replaced (temp file,
+// fsync, rename, directory fsync). A reader therefore never sees half a
+// release, and a crash at any point leaves latest.json naming a whole one.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { asIoError } from '../errors.js';
+import { fsyncDir, mkdirDurable, syncFileSystem, writeFileAtomic } from '../fs/atomic.js';
+import { outPaths, releaseId } from '../layout.js';
+import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
+
+/** Relative path inside the release → file contents. */
+export type ReleaseFiles = Map<string, string>;
+
+const TMP_PREFIX = '.tmp-';
+
+/** Content hash over every file, so the same lists at the same time get the same id. */
+function contentHash(files: ReleaseFiles, manifest: string): string {
+  const h = createHash('sha256').update(manifest).update('\0');
+  for (const path of [...files.keys()].sort()) h.update(path).update('\0').update(files.get(path)!).update('\0');
+  return h.digest('hex');
+}
+
+export function readLatest(outDir: string): LatestDoc | undefined {
+  const path = outPaths(outDir).latest;
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as LatestDoc;
+}
+
+/** Removes temp directories left by a crashed publish (never pointed to by anything). */
+export function cleanPublishLeftovers(outDir: string): void {
+  const dir = outPaths(outDir).releasesDir;
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) if (name.startsWith(TMP_PREFIX)) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/**
+ * Writes the release directory in full and durably, with its manifest.json
+ * (schemaVersion and release id first, then `manifest`); returns the id.
+ * Does not move latest.json.
+ */
+export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: Record<string, unknown>): string {
+  const id = releaseId(nowMs, kind, contentHash(body, JSON.stringify(manifest)));
+  const files = new Map(body).set('manifest.json', JSON.stringify({ schemaVersion: SCHEMA_VERSION, release: id, ...manifest }));
+  const paths = outPaths(outDir);
+  const final = paths.release(id);
+  if (existsSync(join(final, 'manifest.json'))) return id; // the same release, already whole
+  const tmp = join(paths.releasesDir, `${TMP_PREFIX}${id}-${process.pid}`);
+  try {
+    mkdirDurable(paths.releasesDir);
+    rmSync(tmp, { recursive: true, force: true });
+    const made = new Set<string>();
+    for (const [rel, body] of files) {
+      const path = join(tmp, rel);
+      const dir = dirname(path);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      writeFileSync(path, body);
+    }
+    // A directory by that name without a manifest is no release of ours: replace it.
+    rmSync(final, { recursive: true, force: true });
+    syncFileSystem(tmp);
+    renameSync(tmp, final);
+    fsyncDir(paths.releasesDir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw asIoError(err);
+  }
+  return id;
+}
+
+/** Points latest.json at a release: the last step of a publish. */
+export function pointLatest(outDir: string, id: string, generatedAt: string): LatestDoc {
+  const doc: LatestDoc = { schemaVersion: SCHEMA_VERSION, release: id, base: outPaths(outDir).releaseBase(id), generatedAt };
+  writeFileAtomic(outPaths(outDir).latest, `${JSON.stringify(doc)}\n`);
+  return doc;
+}

@@ -1,0 +1,50 @@
+// The files of an hourly release: overall.json, one categories/SLUG.json per
+// category, and the manifest's body (writeRelease adds its id) (CONTRACT.md §4).
+import type { Catalog } from '../catalog/catalog.js';
+import type { RankedWindow } from '../rank/rank-window.js';
+import { type CategoryEntry, RANK_DEFINITION, type Window, topListDoc } from './documents.js';
+import type { ReleaseFiles } from './release.js';
+
+export interface TopReleaseInput {
+  ranked: RankedWindow;
+  catalog: Catalog;
+  generatedAt: string;
+  window: Window;
+  completeThrough: string;
+  /** The daily release whose ranks/ this one serves, if any. */
+  ranks?: { release: string; generatedAt: string; window: Window };
+  totals: Record<string, number>;
+}
+
+export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manifest: Record<string, unknown> } {
+  const { ranked, catalog, generatedAt, window } = input;
+  const nameOf = (id: number) => catalog.productName(id);
+  const files: ReleaseFiles = new Map();
+  files.set('overall.json', JSON.stringify(topListDoc(ranked.overall, nameOf, { scope: 'overall', generatedAt, window })));
+  const categories: CategoryEntry[] = [];
+  for (const c of ranked.categories) {
+    const path = `categories/${c.slug}.json`;
+    files.set(path, JSON.stringify(topListDoc(c.list, nameOf, { scope: 'category', category: { slug: c.slug, name: c.name }, generatedAt, window })));
+    categories.push({ slug: c.slug, name: c.name, path, productsRanked: c.productsRanked });
+  }
+  const manifest = {
+    kind: 'hourly',
+    generatedAt,
+    window,
+    completeThrough: input.completeThrough,
+    rankDefinition: RANK_DEFINITION,
+    freshness: {
+      top: { generatedAt, window, completeThrough: input.completeThrough, exact: true, maxAgeHours: 1 },
+      ranks: input.ranks ? { release: input.ranks.release, generatedAt: input.ranks.generatedAt, window: input.ranks.window, maxAgeHours: 24 } : null,
+    },
+    ...(input.ranks ? { ranksBase: `releases/${input.ranks.release}/` } : {}),
+    totals: { ...input.totals, categories: categories.length },
+    overall: { path: 'overall.json', productsRanked: ranked.overallRanked },
+    categories,
+    consistency: {
+      globalMatchesCategories: ranked.disagreements.length === 0,
+      disagreements: ranked.disagreements.slice(0, 100),
+    },
+  };
+  return { files, manifest };
+}

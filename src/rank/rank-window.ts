@@ -1,0 +1,42 @@
+// Reduce: the top 100 of the overall list and of every category, from the
+// window's counts, and the pairwise merge of the category lists that
+// cross-checks the overall list (the global log defines it, CONTRACT.md §3).
+import type { Catalog } from '../catalog/catalog.js';
+import { GLOBAL, type CountSet } from '../counts/count-file.js';
+import { EMPTY_BLOCK } from '../counts/count-table.js';
+import type { Ranked } from './order.js';
+import { type ListDisagreement, compareLists, pairwiseMerge } from './pairwise-merge.js';
+import { countRanked, topK } from './top-k.js';
+
+export interface CategoryList {
+  slug: string;
+  name: string;
+  list: Ranked[];
+  productsRanked: number;
+}
+
+export interface RankedWindow {
+  overall: Ranked[];
+  overallRanked: number;
+  categories: CategoryList[];
+  /** Where the merged category lists differ from the global list. */
+  disagreements: ListDisagreement[];
+}
+
+/** Every category the catalog names, plus any that has logs in the window, by slug. */
+export function categoriesToPublish(window: CountSet, catalog: Catalog): Array<{ slug: string; name: string }> {
+  const bySlug = new Map(catalog.categories.map((c) => [c.slug, c.name]));
+  for (const g of window.groups.keys()) if (g !== GLOBAL && !bySlug.has(g)) bySlug.set(g, g);
+  return [...bySlug].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([slug, name]) => ({ slug, name }));
+}
+
+export function rankWindow(window: CountSet, catalog: Catalog): RankedWindow {
+  const global = window.groups.get(GLOBAL) ?? EMPTY_BLOCK;
+  const overall = topK(global);
+  const categories = categoriesToPublish(window, catalog).map(({ slug, name }) => {
+    const block = window.groups.get(slug) ?? EMPTY_BLOCK;
+    return { slug, name, list: topK(block), productsRanked: countRanked(block) };
+  });
+  const merged = pairwiseMerge(categories.map((c) => c.list));
+  return { overall, overallRanked: countRanked(global), categories, disagreements: compareLists(overall, merged) };
+}
