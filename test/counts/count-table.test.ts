@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { CountTable, mergeTwo, sumBlocks, type Block } from '../../src/counts/count-table.js';
+import { decodeCountSet, encodeCountSet, emptyCountSet } from '../../src/counts/count-file.js';
+
+const block = (pairs: Array<[number, number]>): Block => ({ ids: Uint32Array.from(pairs.map((p) => p[0])), sales: Int32Array.from(pairs.map((p) => p[1])) });
+const pairs = (b: Block) => [...b.ids].map((id, i) => [id, b.sales[i]]);
+
+describe('CountTable', () => {
+  it('sums quantities per product across growth and returns them sorted, dropping zero nets', () => {
+    const t = new CountTable();
+    const expected = new Map<number, number>();
+    for (let i = 0; i < 50_000; i++) {
+      const id = ((i * 7919) % 20_011) + 1;
+      const q = (i % 5) - 1 || 3;
+      t.add(id, q);
+      expected.set(id, (expected.get(id) ?? 0) + q);
+    }
+    t.add(4_294_967_295, 2);
+    t.add(4_294_967_295, -2); // a refund that nets out
+    const got = pairs(t.toBlock());
+    const want = [...expected].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+    expect(got).toEqual(want);
+  });
+});
+
+describe('block arithmetic', () => {
+  it('mergeTwo adds and subtracts, dropping entries that net to zero', () => {
+    expect(pairs(mergeTwo(block([[1, 5], [3, 2]]), block([[1, 5], [2, 4]]), -1))).toEqual([[2, -4], [3, 2]]);
+  });
+  it('sumBlocks equals a naive sum for many signed blocks', () => {
+    const blocks = Array.from({ length: 9 }, (_, k) => block(Array.from({ length: 30 }, (_, i) => [i * (k + 1) + 1, k + i + 1] as [number, number])));
+    const signs = blocks.map((_, k) => (k % 3 === 0 ? -1 : 1));
+    const naive = new Map<number, number>();
+    blocks.forEach((b, k) => b.ids.forEach((id, i) => naive.set(id, (naive.get(id) ?? 0) + signs[k] * b.sales[i])));
+    const want = [...naive].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+    expect(pairs(sumBlocks(blocks, signs))).toEqual(want);
+  });
+});
+
+describe('count file', () => {
+  it('round-trips groups, lines and span, global first', () => {
+    const set = emptyCountSet(490_000, 490_001);
+    set.groups.set('toys', block([[2, 1], [9, 4]]));
+    set.groups.set('', block([[2, 1], [9, 4], [11, -1]]));
+    set.groups.set('books', block([[11, -1]]));
+    set.lines.set('', 7).set('toys', 5).set('books', 1);
+    const bytes = Buffer.concat(encodeCountSet(set));
+    const back = decodeCountSet(bytes, 'x.counts');
+    expect([back.spanStart, back.spanEnd]).toEqual([490_000, 490_001]);
+    expect([...back.groups.keys()]).toEqual(['', 'books', 'toys']);
+    expect(pairs(back.groups.get('')!)).toEqual([[2, 1], [9, 4], [11, -1]]);
+    expect(back.lines.get('toys')).toBe(5);
+  });
+  it('refuses a truncated file, naming it', () => {
+    const set = emptyCountSet(1, 2);
+    set.groups.set('', block([[1, 1]]));
+    const bytes = Buffer.concat(encodeCountSet(set));
+    expect(() => decodeCountSet(bytes.subarray(0, bytes.length - 3), 'h.counts')).toThrow(/h\.counts: corrupt count file/);
+  });
+});

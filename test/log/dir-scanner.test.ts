@@ -1,0 +1,92 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scanDir } from '../../src/log/dir-scanner.js';
+import type { DirScan, DirState, LogDir } from '../../src/log/log-state.js';
+import { PipelineError } from '../../src/errors.js';
+
+const H = Date.UTC(2026, 10, 27, 0) / 3_600_000; // 2026-11-27T00Z as an hour number
+const ts = (hour: number, min = 0) => new Date((H + hour) * 3_600_000 + min * 60_000).toISOString();
+const dayDir: LogDir = { dir: 'logs/categories/toys/2026-11-27', group: 'toys', spanStart: H, spanEnd: H + 24 };
+
+let data: string;
+beforeEach(() => {
+  data = mkdtempSync(join(tmpdir(), 'scan-'));
+  mkdirSync(join(data, dayDir.dir), { recursive: true });
+});
+afterEach(() => rmSync(data, { recursive: true, force: true }));
+
+const file = (name: string) => join(data, dayDir.dir, name);
+const counts = (scan: DirScan) => Object.fromEntries(scan.hours.map((h) => [h.hour - H, Object.fromEntries([...h.ids].map((id, i) => [id, h.sales[i]]))]));
+
+function run(state: DirState | undefined, endHour: number) {
+  return scanDir(dayDir, state, { dataDir: data, end: H + endHour });
+}
+
+describe('scanDir', () => {
+  it('counts due hours, leaves later hours waiting, then counts them in full once due', () => {
+    writeFileSync(file('a.log'), `7,${ts(5, 10)},2\n7,${ts(6, 1)},1\n8,${ts(6, 59)},3\n`);
+    const first = run(undefined, 6);
+    expect(counts(first)).toEqual({ 5: { 7: 2 } });
+    appendFileSync(file('a.log'), `8,${ts(6, 30)},1\n9,${ts(7, 0)},1\n`);
+    const second = run(first.state, 7);
+    expect(counts(second)).toEqual({ 6: { 7: 1, 8: 4 } });
+  });
+
+  it('counts an eventId once per hour across files, and a late retry does not count again', () => {
+    writeFileSync(file('a.log'), `7,${ts(3)},1,ev-1\n7,${ts(3, 5)},1,ev-2\n`);
+    writeFileSync(file('b.log'), `7,${ts(3, 9)},1,ev-1\n`);
+    const first = run(undefined, 10);
+    expect(counts(first)).toEqual({ 3: { 7: 2 } });
+    appendFileSync(file('b.log'), `7,${ts(3, 7)},1,ev-2\n7,${ts(4)},1,ev-2\n`); // a retry in hour 3, and ev-2 again in another hour
+    const second = run(first.state, 10);
+    expect(counts(second)).toEqual({ 3: { 7: 2 }, 4: { 7: 1 } });
+  });
+
+  it('nets a refund out in its purchase hour', () => {
+    writeFileSync(file('a.log'), `7,${ts(2)},3,p1\n7,${ts(2)},-3,r1\n8,${ts(2)},1\n`);
+    expect(counts(run(undefined, 5))).toEqual({ 2: { 8: 1 } });
+  });
+
+  it('keeps a torn last line pending, counts it once completed, quarantines it once its writer stopped', () => {
+    writeFileSync(file('a.log'), `7,${ts(1)},1\n8,${ts(1)},1`);
+    const first = run(undefined, 30); // the day is complete
+    expect(counts(first)).toEqual({ 1: { 7: 1 } });
+    appendFileSync(file('a.log'), '\n');
+    const second = run(first.state, 30);
+    expect(counts(second)).toEqual({ 1: { 7: 1, 8: 1 } });
+
+    writeFileSync(file('b.log'), `9,${ts(2)},1\n9,${ts(2)}`);
+    const third = run(second.state, 30);
+    expect(third.badLines).toBe(0);
+    const fourth = run(third.state, 30); // same size: the writer has stopped
+    expect(fourth.bad).toEqual([expect.objectContaining({ file: `${dayDir.dir}/b.log`, line: 2, reason: 'torn_line' })]);
+    expect(run(fourth.state, 30).changed).toBe(false);
+  });
+
+  it('quarantines bad and misfiled lines with file and line number, counting the rest', () => {
+    writeFileSync(file('a.log'), `7,${ts(1)},1\nnot a line\n7,${ts(1)},0\n7,2026-11-28T00:00:00Z,1\n7,${ts(1)},1\r\n7,${ts(1)},2\n`);
+    const scan = run(undefined, 30);
+    expect(counts(scan)).toEqual({ 1: { 7: 3 } });
+    expect(scan.bad.map((b) => [b.line, b.reason])).toEqual([[2, 'bad_product_id'], [3, 'bad_quantity'], [4, 'misfiled'], [5, 'crlf']]);
+    expect(scan.newLines).toBe(6);
+  });
+
+  it('fails naming the file when a log shrank or was replaced', () => {
+    writeFileSync(file('a.log'), `7,${ts(1)},1\n7,${ts(1)},1\n`);
+    const first = run(undefined, 30);
+    writeFileSync(file('a.log'), `7,${ts(1)},1\n`);
+    expect(() => run(first.state, 30)).toThrow(PipelineError);
+    expect(() => run(first.state, 30)).toThrow(/shrank/);
+    writeFileSync(file('b.log'), `7,${ts(1)},1\n7,${ts(1)},1\n`);
+    renameSync(file('b.log'), file('a.log'));
+    try {
+      run(first.state, 30);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as PipelineError).exitCode).toBe(65);
+      expect((err as PipelineError).path).toBe(`${dayDir.dir}/a.log`);
+    }
+  });
+});
