@@ -3,13 +3,21 @@
 // straight into growable typed arrays (no object per product), and build()
 // sorts them by id with a radix sort, so 10M products cost a few hundred MB
 // and well under a second beyond the parsing.
-import type { Catalog, CategoryInfo } from './catalog.js';
+import type { CategoryInfo } from './catalog.js';
 import { ColumnarCatalog } from './columnar.js';
 import { SLUG_RE, UNCATEGORIZED } from '../layout.js';
 
 /** CONTRACT §2: a product lists 1..32 categories. */
 export const MAX_CATEGORIES_PER_PRODUCT = 32;
 export const MAX_PRODUCT_ID = 0xffff_ffff;
+/** Thrown by build(); the loader catches it to find the two lines that hold the id. */
+export class DuplicateProductIdError extends Error {
+  constructor(readonly productId: number) {
+    super(`duplicate product id ${productId}`);
+    this.name = 'DuplicateProductIdError';
+  }
+}
+
 const UNCATEGORIZED_INFO: CategoryInfo = Object.freeze({ slug: UNCATEGORIZED, name: 'Uncategorized' });
 
 export class CatalogBuilder {
@@ -72,7 +80,7 @@ export class CatalogBuilder {
   }
 
   /** Sorts the products by id and freezes them into a Catalog; throws on a duplicate id. */
-  build(): Catalog {
+  build(): ColumnarCatalog {
     const ids = this.ids.trimmed();
     const catOffsets = this.catOffsets.trimmed();
     const catIndexes = this.catIndexes.trimmed();
@@ -82,7 +90,7 @@ export class CatalogBuilder {
       ? { productIds: ids, categoryOffsets: catOffsets, categoryIndexes: catIndexes, nameOffsets, nameBytes }
       : permute(radixOrder(ids), ids, catOffsets, catIndexes, nameOffsets, nameBytes);
     for (let i = 1; i < sorted.productIds.length; i++) {
-      if (sorted.productIds[i] === sorted.productIds[i - 1]) throw new Error(`duplicate product id ${sorted.productIds[i]}`);
+      if (sorted.productIds[i] === sorted.productIds[i - 1]) throw new DuplicateProductIdError(sorted.productIds[i]!);
     }
     return new ColumnarCatalog({ categories: this.categories, ...sorted });
   }
