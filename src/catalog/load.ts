@@ -1,0 +1,98 @@
+// loadCatalog: the catalog of a data directory (CONTRACT §2), from the binary
+// cache when both CSVs are unchanged since it was written, else parsed from
+// the CSVs and cached for the next run. Every problem with the CSVs is a
+// PipelineError with exit 64 naming the file, the line and the fix.
+import type { Catalog } from './catalog.js';
+import { CatalogBuilder, DuplicateProductIdError } from './build.js';
+import { type CacheKey, decodeCatalogCache, encodeCatalogCache } from './cache.js';
+import { type CatalogFs, type FileStamp, nodeCatalogFs } from './catalog-fs.js';
+import { CATEGORIES_HEADER, CategoriesSink } from './categories-csv.js';
+import type { ColumnarCatalog } from './columnar.js';
+import { readCsvRows, isBlankRow } from './csv-rows.js';
+import { ProductsSink } from './products-csv.js';
+import { asIoError, usageError } from '../errors.js';
+import { catalogPaths } from '../layout.js';
+
+export interface LoadCatalogOptions {
+  /** The file system; memfs in tests. */
+  readonly fs?: CatalogFs;
+  /**
+   * Told when the cache could not be written (read-only or full disk). The
+   * catalog is still returned: the cache only saves the next run some time.
+   */
+  readonly onCacheWriteError?: (err: unknown) => void;
+}
+
+export async function loadCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<Catalog> {
+  const fs = options.fs ?? nodeCatalogFs;
+  const paths = catalogPaths(dataDir);
+  // Stamped before reading, so a CSV edited during the parse leaves a cache
+  // keyed on the old stamp, which the next run rejects.
+  const key: CacheKey = {
+    categories: await stampOf(fs, paths.categories, CATEGORIES_HEADER),
+    products: await stampOf(fs, paths.products, 'product_id,categories,name'),
+  };
+  const cached = await readCache(fs, paths.cache, key);
+  if (cached) return cached;
+  const catalog = await parseCatalog(fs, paths.categories, paths.products);
+  try {
+    await fs.writeFileAtomic(paths.cache, encodeCatalogCache(catalog, key));
+  } catch (err) {
+    options.onCacheWriteError?.(err);
+  }
+  return catalog;
+}
+
+async function stampOf(fs: CatalogFs, path: string, header: string): Promise<FileStamp> {
+  try {
+    return await fs.stat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw asIoError(err, path);
+    throw usageError('catalog file not found', {
+      path,
+      hint: `create it, header "${header}" (see CONTRACT §2), or run \`rank-pipeline generate\` for a sample catalog`,
+    });
+  }
+}
+
+/** The cached catalog, or undefined when there is none or it cannot be trusted. */
+async function readCache(fs: CatalogFs, path: string, key: CacheKey): Promise<ColumnarCatalog | undefined> {
+  try {
+    const decoded = decodeCatalogCache(await fs.readFile(path), key);
+    return typeof decoded === 'string' ? undefined : decoded;
+  } catch {
+    // Missing, unreadable or unparsable: all mean "rebuild from the CSVs".
+    return undefined;
+  }
+}
+
+async function parseCatalog(fs: CatalogFs, categoriesPath: string, productsPath: string): Promise<ColumnarCatalog> {
+  const categories = new CategoriesSink(categoriesPath);
+  await readCsvRows(fs.openRead(categoriesPath), categoriesPath, categories);
+  const builder = new CatalogBuilder(categories.finish());
+  const products = new ProductsSink(productsPath, builder);
+  await readCsvRows(fs.openRead(productsPath), productsPath, products);
+  products.finish();
+  try {
+    return builder.build();
+  } catch (err) {
+    if (!(err instanceof DuplicateProductIdError)) throw err;
+    // Rare, so the lines are found by reading the file again rather than by
+    // keeping a line number for each of 10M products.
+    const lines: number[] = [];
+    const id = String(err.productId);
+    let header = true;
+    await readCsvRows(fs.openRead(productsPath), productsPath, {
+      row(fields, line) {
+        if (isBlankRow(fields)) return;
+        if (!header && fields[0] === id) lines.push(line);
+        header = false;
+      },
+    });
+    throw usageError(`duplicate product id ${id}, already on line ${lines[0]}`, {
+      path: productsPath,
+      line: lines[1],
+      hint: "a product has one line: merge them, joining all its categories with '|'",
+    });
+  }
+}

@@ -1,0 +1,137 @@
+// Validates the rows of catalog/products.csv (CONTRACT §2: header
+// `product_id,categories[,name]`, categories 0..32 slugs joined by '|') and
+// feeds them to a CatalogBuilder. Runs once per row of a 10M-row file, so the
+// id is parsed by hand and slugs are checked against the rule only when they
+// are not a known category.
+import type { CatalogBuilder } from './build.js';
+import { MAX_CATEGORIES_PER_PRODUCT, MAX_PRODUCT_ID } from './build.js';
+import { SLUG_RULE } from './categories-csv.js';
+import { type RowSink, isBlankRow } from './csv-rows.js';
+import { usageError } from '../errors.js';
+import { SLUG_RE } from '../layout.js';
+
+const HEADERS = ['product_id,categories', 'product_id,categories,name'];
+
+export class ProductsSink implements RowSink {
+  /** Fields a row may have: 0 until the header is read. */
+  private columns = 0;
+  private readonly indexes: number[] = [];
+
+  constructor(
+    private readonly path: string,
+    private readonly builder: CatalogBuilder,
+  ) {}
+
+  row(fields: readonly string[], line: number): void {
+    if (isBlankRow(fields)) return;
+    if (this.columns === 0) return this.header(fields, line);
+    if (fields.length < 2 || fields.length > this.columns) {
+      throw usageError(`expected ${HEADERS[this.columns - 2]} (${this.columns} fields), found ${fields.length} fields`, {
+        path: this.path,
+        line,
+        hint: 'put a name holding a comma in double quotes: 42,tools,"Ruler, 12 inch"',
+      });
+    }
+    const id = parseProductId(fields[0]!);
+    if (id === undefined) {
+      throw usageError(`product id ${JSON.stringify(fields[0])} is not a decimal integer in 1..${MAX_PRODUCT_ID}`, {
+        path: this.path,
+        line,
+        hint: 'write the id in plain decimal: no sign, leading zeros, spaces, decimal point or exponent',
+      });
+    }
+    this.builder.addProduct(id, this.categoryIndexes(fields[1]!, line), fields[2]);
+  }
+
+  /** Throws if the file had no header at all. */
+  finish(): void {
+    if (this.columns === 0) {
+      throw usageError('empty file', { path: this.path, line: 1, hint: `start it with the header line: ${HEADERS[1]}` });
+    }
+  }
+
+  private header(fields: readonly string[], line: number): void {
+    const text = fields.join(',');
+    if (!HEADERS.includes(text)) {
+      throw usageError(`bad header ${JSON.stringify(text)}, expected "${HEADERS[0]}" or "${HEADERS[1]}"`, {
+        path: this.path,
+        line,
+        hint: `make the first line exactly: ${HEADERS[1]}`,
+      });
+    }
+    this.columns = fields.length;
+  }
+
+  private categoryIndexes(field: string, line: number): readonly number[] {
+    const out = this.indexes;
+    out.length = 0;
+    if (field === '') return out;
+    const slugs = field.split('|');
+    if (slugs.length > MAX_CATEGORIES_PER_PRODUCT) {
+      throw usageError(`${slugs.length} categories, at most ${MAX_CATEGORIES_PER_PRODUCT} allowed`, {
+        path: this.path,
+        line,
+        hint: 'keep the 32 most specific categories of the product',
+      });
+    }
+    for (const slug of slugs) {
+      const index = this.builder.categoryIndex(slug);
+      if (index < 0) throw this.badSlug(slug, line);
+      if (out.includes(index)) {
+        throw usageError(`category "${slug}" listed twice`, { path: this.path, line, hint: 'list each category of a product once' });
+      }
+      out.push(index);
+    }
+    return out;
+  }
+
+  private badSlug(slug: string, line: number) {
+    const where = { path: this.path, line };
+    if (!SLUG_RE.test(slug)) {
+      const empty = slug === '' ? "; an empty slug comes from a stray '|' " : '';
+      return usageError(`malformed category slug ${JSON.stringify(slug)}${empty}`, { ...where, hint: `${SLUG_RULE}; join slugs with '|'` });
+    }
+    const near = nearestSlugs(slug, this.builder.categories.map((c) => c.slug));
+    const did = near.length > 0 ? `did you mean ${near.map((s) => `"${s}"`).join(' or ')}? ` : '';
+    return usageError(`unknown category slug "${slug}"`, { ...where, hint: `${did}every slug must be a line of categories.csv` });
+  }
+}
+
+/** A canonical decimal 1..4294967295, or undefined: `007`, `+7`, `7.0`, `7e0` are not ids. */
+export function parseProductId(text: string): number | undefined {
+  const n = text.length;
+  if (n === 0 || n > 10 || text.charCodeAt(0) === 48) return undefined;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value <= MAX_PRODUCT_ID ? value : undefined;
+}
+
+/** Up to three known slugs within a small edit distance of `slug`, closest first. */
+export function nearestSlugs(slug: string, known: readonly string[]): string[] {
+  const limit = Math.max(2, Math.floor(slug.length / 3));
+  return known
+    .map((k) => ({ k, d: editDistance(slug, k, limit) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1))
+    .slice(0, 3)
+    .map((x) => x.k);
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    if (Math.min(...cur) > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
