@@ -88,3 +88,24 @@ export function releaseId(nowMs: number, kind: 'hourly' | 'daily', contentHash: 
 /** `ranks/NNN.json`: the shard of a product id. */
 export const RANK_SHARDS = 256;
 export const rankShardName = (shard: number) => `${String(shard).padStart(3, '0')}.json`;
+
+// ---- ingest and generate
+
+/**
+ * A log file name chosen by the caller (`generate-s1.log`), for writers whose
+ * output must be byte-identical from run to run. Unlike writerFileName it does
+ * not guarantee one writer per file: the caller must (generate refuses to
+ * write into logs that already have files).
+ */
+export const WRITER_ID_RE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/;
+export const namedWriterFileName = (writerId: string) => `${writerId}${LOG_SUFFIX}`;
+
+const utcStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** `quarantine/ingest-20261127T190500Z-4242.csv`: the bad lines of one ingest run (`-N` added if taken). */
+export const ingestQuarantinePath = (dataDir: string, nowMs: number, pid: number, attempt = 0) =>
+  join(quarantineDir(dataDir), `ingest-${utcStamp(nowMs)}-${pid}${attempt ? `-${attempt}` : ''}.csv`);
+
+/** Where `ingest --strict` keeps a copy of stdin while it validates it, so it can read it twice. */
+export const ingestSpoolPath = (dataDir: string, nowMs: number, pid: number) =>
+  join(dataDir, 'tmp', `ingest-${utcStamp(nowMs)}-${pid}.spool`);
