@@ -66,7 +66,7 @@ export function asIoError(err: unknown, path?: string): unknown {
   if (code && IO_CODES.has(code)) {
     const where = path ?? (err as NodeJS.ErrnoException).path;
     return new PipelineError(
-      { exitCode: ExitCode.ioErr, message: `${code}: ${(err as Error).message}`, path: where },
+      { exitCode: ExitCode.ioErr, message: (err as Error).message.startsWith(code) ? (err as Error).message : `${code}: ${(err as Error).message}`, path: where },
       { cause: err },
     );
   }

@@ -1,8 +1,8 @@
 // The command line: builds the program from one file per command and decides
 // every exit in one place. Commands throw; nothing below calls process.exit.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, PipelineError, asIoError, exitCodeOf } from '../errors.js';
+import { packageVersion } from '../package-root.js';
 import { type Env, processEnv } from './common.js';
 import { countsCommand } from './counts.js';
 import { demoCommand } from './demo.js';
@@ -13,12 +13,10 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { topCommand } from './top.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-
 export function buildProgram(world: Env): Command {
   const program = new Command('rank-pipeline')
     .description('Best-seller rankings from append-only purchase logs, published as static JSON.')
-    .version(pkg.version)
+    .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({
       writeOut: (s) => world.stdout.write(s),

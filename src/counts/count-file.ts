@@ -20,7 +20,8 @@
 // fails these checks is a bug or disk corruption and fails loudly (exit 70).
 import { readFileSync } from 'node:fs';
 import { type Block, EMPTY_BLOCK } from './count-table.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { dirname } from 'node:path';
+import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
 
 export const GLOBAL = '';
 
@@ -100,6 +101,7 @@ export function decodeCountSet(file: Uint8Array, path: string): CountSet {
 }
 
 export function writeCountFile(path: string, set: CountSet): void {
+  mkdirDurable(dirname(path));
   writeFileAtomic(path, encodeCountSet(set));
 }
 

@@ -4,10 +4,10 @@
 // so one conformance table covers both. A task that throws or whose worker
 // dies is retried once; data errors come back as values and are not retried.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ExitCode, PipelineError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import type * as Jobs from '../../jobs/index.js';
 
 type JobName = keyof typeof Jobs;
@@ -52,9 +52,7 @@ export function inlineRunner(): Runner {
 
 /** The compiled job registry: dist/jobs/index.js, also when this module runs from src/ under vitest. */
 function jobsModulePath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  const compiled = join(dir, 'dist', 'jobs', 'index.js');
+  const compiled = join(packageRoot(), 'dist', 'jobs', 'index.js');
   if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run \`npm run build\` first`);
   return compiled;
 }

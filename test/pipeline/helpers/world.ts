@@ -1,0 +1,32 @@
+// Runs the CLI in-process against a temp data directory, capturing output:
+// the same code path as bin/rank-pipeline.js, minus the process.
+import { PassThrough } from 'node:stream';
+import { main } from '../../../src/cli/index.js';
+import type { Env } from '../../../src/cli/common.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const out = new PassThrough();
+  const err = new PassThrough();
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const stdin = new PassThrough();
+  stdin.end(opts.stdin ?? '');
+  const world: Env = {
+    env: opts.env ?? {},
+    cwd: opts.cwd ?? process.cwd(),
+    now: () => Date.now(),
+    stdout: out,
+    stderr: Object.assign(err, { isTTY: false }),
+    stdin,
+  };
+  const code = await main(['node', 'rank-pipeline', ...args], world);
+  return { code, stdout, stderr };
+}
