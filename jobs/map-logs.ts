@@ -11,6 +11,10 @@ export interface MapLogsTask {
   dataDir: string;
   end: number;
   dirs: Array<{ dir: LogDir; state?: DirState }>;
+  /** Set by the runner: 0 on the first try. */
+  attempt?: number;
+  /** Injected by the reliability suite (src/faults.ts): fail the first or every attempt. */
+  fault?: 'once' | 'always';
 }
 
 export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
@@ -19,6 +23,11 @@ export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: ErrorDa
 export type MapLogsResult = TaskResult<Array<DirScan | { dir: string; changed: false }>>;
 
 export function mapLogs(task: MapLogsTask): MapLogsResult {
+  if (task.fault === 'always' || (task.fault === 'once' && !task.attempt)) {
+    // A worker that dies takes its thread down; inline, the task throws.
+    if (Piscina.isWorkerThread && task.fault === 'once') process.exit(1);
+    throw new Error('injected worker failure');
+  }
   const out: Array<DirScan | { dir: string; changed: false }> = [];
   const transfer: ArrayBuffer[] = [];
   try {

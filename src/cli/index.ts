@@ -2,6 +2,7 @@
 // every exit in one place. Commands throw; nothing below calls process.exit.
 import { Command, CommanderError } from 'commander';
 import { ExitCode, PipelineError, asIoError, exitCodeOf } from '../errors.js';
+import { parseFaults, setFaults } from '../faults.js';
 import { packageVersion } from '../package-root.js';
 import { type Env, processEnv } from './common.js';
 import { countsCommand } from './counts.js';
@@ -43,6 +44,7 @@ Exit codes: 0 done, 64 usage, 65 bad data, 70 internal, 74 I/O, 75 locked.`);
 export async function main(argv: string[], world: Env = processEnv()): Promise<number> {
   const program = buildProgram(world);
   try {
+    setFaults(parseFaults(world.env.RANK_FAULT));
     await program.parseAsync(argv, { from: 'node' });
     return ExitCode.ok;
   } catch (err) {

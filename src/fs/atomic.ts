@@ -6,6 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname, join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { asIoError } from '../errors.js';
+import { beforeWrite } from '../faults.js';
 
 let tmpCounter = 0;
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${++tmpCounter}.tmp`);
@@ -48,6 +49,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   const durable = options.durable ?? true;
   const tmp = tmpName(path);
   try {
+    beforeWrite(path);
     const fd = openSync(tmp, 'wx', 0o644);
     try {
       const parts = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;

@@ -11,6 +11,7 @@ import { readCountFile, writeCountFile, type CountSet } from '../counts/count-fi
 import { collectCounts } from '../counts/collect.js';
 import { type HourVersion, readHour, writeHourVersion } from '../counts/hour-counts.js';
 import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
+import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
 import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
 import { pruneReleases, recordPointer } from '../publish/prune.js';
@@ -77,6 +78,7 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
     const runName = `run-${isoOfMs(opts.nowMs).replace(/[-:]/g, '').replace(/\.\d+/, '')}-${process.pid}`;
     const quarantine = await writeRunQuarantine(opts.dataDir, runName, mapped.bad, mapped.badLines);
     checkBadBudget(mapped, opts.maxBadRatio);
+    crashPoint('after-map');
 
     opts.progress(`counts: writing ${mapped.updates.size} hour files`);
     const hours: Record<string, HourVersion> = {};
@@ -85,6 +87,7 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
       if (hour < from) continue;
       hours[hour] = writeHourVersion(opts.dataDir, hour, state.hours[hour], update);
     }
+    crashPoint('after-hour-files');
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
 
@@ -98,6 +101,7 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
     const windowSet = moveWindow(opts.dataDir, state, target, start, end);
     const windowVersion = (state.window?.version ?? 0) + 1;
     writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), windowSet);
+    crashPoint('after-window-file');
 
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
@@ -113,12 +117,15 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
 
     opts.progress(`publish: ${files.size + 1} files`);
     const release = writeRelease(opts.outDir, opts.nowMs, 'hourly', files, manifest);
+    crashPoint('before-latest');
     pointLatest(opts.outDir, release, generatedAt);
     recordPointer(opts.outDir, release, opts.nowMs);
+    crashPoint('after-latest');
 
     const dirStates = { ...state.dirs };
     for (const [dir, s] of mapped.dirStates) dirStates[dir] = s;
     for (const dir of Object.keys(dirStates)) if (dirEnd(dir) <= from) delete dirStates[dir];
+    crashPoint('before-state');
     const next = saveState(opts.dataDir, {
       ...state,
       dirs: dirStates,
@@ -127,6 +134,7 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
       lastEnd: end,
       lastRelease: release,
     });
+    crashPoint('after-state');
     collectCounts(opts.dataDir, referencedCounts(opts.dataDir, next));
     const pruned = pruneReleases(opts.outDir, opts.nowMs, release);
     return {

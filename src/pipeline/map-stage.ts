@@ -3,6 +3,7 @@
 // are dealt round-robin into batches, so the few big categories spread over
 // the workers. Results are gathered by hour for the count files.
 import { PipelineError, dataError } from '../errors.js';
+import { activeFaults } from '../faults.js';
 import type { BadLine, DirScan, DirState, HourCounts, LogDir } from '../log/log-state.js';
 import type { MapLogsTask } from '../../jobs/map-logs.js';
 import type { HourUpdate } from '../counts/hour-counts.js';
@@ -38,8 +39,9 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
   const batchCount = Math.max(1, Math.ceil(categories.length / CATEGORY_BATCH));
   for (let i = 0; i < batchCount; i++) batches.push([]);
   categories.forEach((d, i) => batches[i % batchCount].push({ dir: d, state: states[d.dir] }));
-  for (const d of dirs) if (d.group === '') tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: [{ dir: d, state: states[d.dir] }] });
-  for (const b of batches) if (b.length > 0) tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: b });
+  const fault = activeFaults().worker;
+  for (const d of dirs) if (d.group === '') tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: [{ dir: d, state: states[d.dir] }], fault });
+  for (const b of batches) if (b.length > 0) tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: b, fault });
 
   const result: MapStageResult = { updates: new Map(), dirStates: new Map(), bad: [], badLines: 0, badByReason: {}, newLines: 0 };
   const spanOf = new Map(dirs.map((d) => [d.dir, d]));

@@ -22,11 +22,11 @@ export interface Runner {
 
 const ATTEMPTS = 2;
 
-async function withRetry<T>(name: string, attempt: () => Promise<T>): Promise<T> {
+async function withRetry<T>(name: string, attempt: (i: number) => Promise<T>): Promise<T> {
   let last: unknown;
   for (let i = 0; i < ATTEMPTS; i++) {
     try {
-      return await attempt();
+      return await attempt(i);
     } catch (err) {
       last = err;
     }
@@ -44,7 +44,7 @@ export function inlineRunner(): Runner {
     async run(name, input) {
       jobs ??= await import('../../jobs/index.js');
       const fn = jobs[name] as (x: typeof input) => JobOutput<typeof name>;
-      return withRetry(name, async () => fn(input));
+      return withRetry(name, async (attempt) => fn({ ...input, attempt }));
     },
     async close() {},
   };
@@ -64,7 +64,7 @@ export function poolRunner(workers: number): Runner {
     run(name, input) {
       pool ??= new Piscina({ filename: jobsModulePath(), minThreads: 1, maxThreads: workers, idleTimeout: 1000 });
       const p = pool;
-      return withRetry(name, () => p.run(input, { name }));
+      return withRetry(name, (attempt) => p.run({ ...input, attempt }, { name }));
     },
     async close() {
       await pool?.destroy();

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
+import { beforeWrite, crashPoint } from '../faults.js';
 import { fsyncDir, mkdirDurable, syncFileSystem, writeFileAtomic } from '../fs/atomic.js';
 import { outPaths, releaseId } from '../layout.js';
 import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
@@ -60,13 +61,16 @@ export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'da
         mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
+      beforeWrite(path);
       writeFileSync(path, body);
     }
     // A directory by that name without a manifest is no release of ours: replace it.
     rmSync(final, { recursive: true, force: true });
     syncFileSystem(tmp);
+    crashPoint('before-release-rename');
     renameSync(tmp, final);
     fsyncDir(paths.releasesDir);
+    crashPoint('after-release-rename');
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw asIoError(err);
