@@ -29,7 +29,10 @@ input:focus-visible, button:focus-visible, [role=option].active { outline: 3px s
 button { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
 @media (prefers-color-scheme: dark) { button { color: #0d1117; } }
 #lookup-result:not(:empty) { margin-top: 10px; }
-#lookup-result ul { margin: 4px 0 0; padding-left: 1.2em; }
+#lookup-result p { margin: 0; }
+#lookup-result ul { margin: 4px 0; padding-left: 1.2em; }
+@media (min-width: 960px) { .lookup { display: grid; grid-template-columns: auto 1fr; column-gap: 32px; align-items: start; }
+  .lookup h2, .lookup form { grid-column: 1; } #lookup-result:not(:empty) { grid-column: 2; grid-row: 1 / span 2; margin-top: 0; } }
 .lists { display: grid; gap: 28px; grid-template-columns: 1fr; margin-bottom: 40px; }
 @media (min-width: 960px) { .lists { grid-template-columns: 1fr 1fr; } }
 .combo { position: relative; max-width: 460px; margin-bottom: 8px; }

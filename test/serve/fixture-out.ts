@@ -5,7 +5,7 @@
 // Deterministic for a seed; sizes are options, from a few categories to the
 // tens of thousands a real catalog has. Sales follow a long tail, some
 // products have no name, and some sold nothing (so they have no rank).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { outPaths, rankShardName, RANK_SHARDS } from '../../src/layout.js';
 
@@ -135,4 +135,15 @@ export function buildFixtureOut(outDir: string, options: FixtureOptions): Fixtur
     ...(fullRanks ? { ranksRelease: DAILY_ID } : {}),
     json: (path) => JSON.parse(readFileSync(join(outDir, path), 'utf8')),
   };
+}
+
+/**
+ * Publishes a copy of the current release as `id` with a new overall list,
+ * then points latest.json at it, as the pipeline's next hourly run would.
+ */
+export function publishNext(out: FixtureOut, id: string, items: unknown[]): void {
+  const paths = outPaths(out.outDir);
+  cpSync(paths.release(out.release), paths.release(id), { recursive: true });
+  write(join(paths.release(id), 'overall.json'), { ...out.json(`releases/${out.release}/overall.json`), items });
+  write(paths.latest, { ...out.json('latest.json'), release: id, base: outPaths('').releaseBase(id) });
 }
