@@ -27,8 +27,10 @@ export interface SearchResult<T> {
 /** Lower case without accents: "Crème Brûlée" → "creme brulee". */
 export const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
+// "Size 9" before "Size 10", as people read numbers in names.
+const collator = new Intl.Collator(undefined, { numeric: true });
 const bySizeThenName = (a: Searchable, b: Searchable) =>
-  b.productsRanked - a.productsRanked || a.name.localeCompare(b.name);
+  b.productsRanked - a.productsRanked || collator.compare(a.name, b.name);
 
 export function indexCategories<T extends Searchable>(entries: readonly T[]): CategoryIndex<T> {
   return {
