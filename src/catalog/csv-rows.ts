@@ -12,6 +12,12 @@ import { PipelineError, asIoError, usageError } from '../errors.js';
 
 export interface RowSink {
   row(fields: readonly string[], line: number): void;
+  /**
+   * Optional: a line without quotes, as `text.slice(start, end)` (no line
+   * end), for a sink that reads it in place. Cutting 10M lines into field
+   * strings costs more than everything else the products sink does with them.
+   */
+  plainRow?(text: string, start: number, end: number, line: number): void;
 }
 
 /** A line holding nothing but blanks: fast-csv makes it `[]`, the plain path `['  ']`. */
@@ -51,9 +57,9 @@ export async function readCsvRows(stream: AsyncIterable<Buffer>, path: string, s
         continue;
       }
       carry = bytes.subarray(cut + 1);
-      await reader.lines(decode(bytes.subarray(0, cut)).split('\n'));
+      await reader.lines(decode(bytes.subarray(0, cut)));
     }
-    if (carry.length > 0) await reader.lines([decode(carry)]);
+    if (carry.length > 0) await reader.lines(decode(carry));
     await reader.end();
   } catch (err) {
     throw err instanceof PipelineError ? err : asIoError(err, path);
@@ -75,20 +81,38 @@ class LineReader {
     private readonly sink: RowSink,
   ) {}
 
-  async lines(lines: readonly string[]): Promise<void> {
-    for (const text of lines) {
-      if (!this.inQuotes && isPlain(text)) {
+  /** Whole lines, joined by '\n'. */
+  async lines(text: string): Promise<void> {
+    // The next quote and CR at or after a line's start, found once per chunk
+    // rather than once per line.
+    let quote = text.indexOf('"');
+    let cr = text.indexOf('\r');
+    for (let start = 0; start <= text.length; ) {
+      const newline = text.indexOf('\n', start);
+      const end = newline < 0 ? text.length : newline;
+      if (quote >= 0 && quote < start) quote = text.indexOf('"', start);
+      if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+      // Only a CR ending the line (CRLF) keeps it plain: fast-csv ends a row at a lone CR.
+      const plain = !this.inQuotes && (quote < 0 || quote >= end) && (cr < 0 || cr >= end - 1);
+      if (plain) {
         if (this.segment.length > 0) await this.flush();
-        this.sink.row((text.endsWith('\r') ? text.slice(0, -1) : text).split(','), this.line++);
-        continue;
+        const stop = cr >= 0 && cr === end - 1 ? end - 1 : end;
+        if (this.sink.plainRow) this.sink.plainRow(text, start, stop, this.line++);
+        else this.sink.row(text.slice(start, stop).split(','), this.line++);
+      } else {
+        this.addToSegment(text.slice(start, end));
+        if (this.segmentChars >= (this.inQuotes ? MAX_QUOTED_CHARS : SEGMENT_CHARS)) await this.flush();
       }
-      if (this.segment.length === 0) this.segmentLine = this.line;
-      this.segment.push(text);
-      this.segmentChars += text.length + 1;
-      this.line += 1 + loneCarriageReturns(text);
-      if (countQuotes(text) % 2 === 1) this.inQuotes = !this.inQuotes;
-      if (this.segmentChars >= (this.inQuotes ? MAX_QUOTED_CHARS : SEGMENT_CHARS)) await this.flush();
+      start = end + 1;
     }
+  }
+
+  private addToSegment(text: string): void {
+    if (this.segment.length === 0) this.segmentLine = this.line;
+    this.segment.push(text);
+    this.segmentChars += text.length + 1;
+    this.line += 1 + loneCarriageReturns(text);
+    if (countQuotes(text) % 2 === 1) this.inQuotes = !this.inQuotes;
   }
 
   async end(): Promise<void> {
@@ -146,13 +170,6 @@ function parseWithFastCsv(text: string): Promise<string[][]> {
       .on('error', reject)
       .on('end', () => resolve(rows));
   });
-}
-
-/** No quote, and no carriage return but a final one (fast-csv ends a row at a lone CR). */
-function isPlain(text: string): boolean {
-  if (text.includes('"')) return false;
-  const cr = text.indexOf('\r');
-  return cr < 0 || cr === text.length - 1;
 }
 
 function countQuotes(text: string): number {

@@ -1,12 +1,13 @@
 // Validates the rows of catalog/products.csv (CONTRACT §2: header
 // `product_id,categories[,name]`, categories 0..32 slugs joined by '|') and
-// feeds them to a CatalogBuilder. Runs once per row of a 10M-row file, so the
-// id is parsed by hand and slugs are checked against the rule only when they
-// are not a known category.
+// feeds them to a CatalogBuilder. Runs once per row of a 10M-row file, so a
+// plain line is read in place (plainRow) and only a row that breaks a rule is
+// cut into fields and taken through row(), which holds every rule and message.
 import type { CatalogBuilder } from './build.js';
 import { MAX_CATEGORIES_PER_PRODUCT, MAX_PRODUCT_ID } from './build.js';
 import { SLUG_RULE } from './categories-csv.js';
 import { type RowSink, isBlankRow } from './csv-rows.js';
+import { SlugTable } from './slug-table.js';
 import { usageError } from '../errors.js';
 import { SLUG_RE } from '../layout.js';
 
@@ -15,12 +16,14 @@ const HEADERS = ['product_id,categories', 'product_id,categories,name'];
 export class ProductsSink implements RowSink {
   /** Fields a row may have: 0 until the header is read. */
   private columns = 0;
-  private readonly indexes: number[] = [];
+  private readonly slugs: SlugTable;
 
   constructor(
     private readonly path: string,
     private readonly builder: CatalogBuilder,
-  ) {}
+  ) {
+    this.slugs = new SlugTable(builder.categories.map((c) => c.slug));
+  }
 
   row(fields: readonly string[], line: number): void {
     if (isBlankRow(fields)) return;
@@ -32,7 +35,7 @@ export class ProductsSink implements RowSink {
         hint: 'put a name holding a comma in double quotes: 42,tools,"Ruler, 12 inch"',
       });
     }
-    const id = parseProductId(fields[0]!);
+    const id = parseProductId(fields[0]!, 0, fields[0]!.length);
     if (id === undefined) {
       throw usageError(`product id ${JSON.stringify(fields[0])} is not a decimal integer in 1..${MAX_PRODUCT_ID}`, {
         path: this.path,
@@ -40,7 +43,22 @@ export class ProductsSink implements RowSink {
         hint: 'write the id in plain decimal: no sign, leading zeros, spaces, decimal point or exponent',
       });
     }
-    this.builder.addProduct(id, this.categoryIndexes(fields[1]!, line), fields[2]);
+    const slugs = fields[1]!;
+    const indexes = this.categoryIndexes(slugs, 0, slugs.length) ?? this.categoryError(slugs, line);
+    this.builder.addProduct(id, indexes, fields[2]);
+  }
+
+  plainRow(text: string, start: number, end: number, line: number): void {
+    const comma1 = text.indexOf(',', start);
+    const comma2 = comma1 < 0 || comma1 >= end ? -1 : text.indexOf(',', comma1 + 1);
+    const slugsEnd = comma2 < 0 || comma2 > end ? end : comma2;
+    const id = this.columns === 0 || comma1 < 0 || comma1 >= end ? undefined : parseProductId(text, start, comma1);
+    const indexes = id === undefined ? undefined : this.categoryIndexes(text, comma1 + 1, slugsEnd);
+    const extra = slugsEnd < end && (this.columns === 2 || text.indexOf(',', slugsEnd + 1) < end);
+    if (id === undefined || indexes === undefined || extra) {
+      return this.row(text.slice(start, end).split(','), line);
+    }
+    this.builder.addProduct(id, indexes, slugsEnd < end ? text.slice(slugsEnd + 1, end) : undefined);
   }
 
   /** Throws if the file had no header at all. */
@@ -62,27 +80,36 @@ export class ProductsSink implements RowSink {
     this.columns = fields.length;
   }
 
-  private categoryIndexes(field: string, line: number): readonly number[] {
-    const out = this.indexes;
-    out.length = 0;
-    if (field === '') return out;
-    const slugs = field.split('|');
-    if (slugs.length > MAX_CATEGORIES_PER_PRODUCT) {
-      throw usageError(`${slugs.length} categories, at most ${MAX_CATEGORIES_PER_PRODUCT} allowed`, {
-        path: this.path,
-        line,
-        hint: 'keep the 32 most specific categories of the product',
-      });
-    }
-    for (const slug of slugs) {
-      const index = this.builder.categoryIndex(slug);
-      if (index < 0) throw this.badSlug(slug, line);
-      if (out.includes(index)) {
-        throw usageError(`category "${slug}" listed twice`, { path: this.path, line, hint: 'list each category of a product once' });
-      }
+  /** The indexes of the slugs in text[start, end), or undefined when any rule is broken. */
+  private categoryIndexes(text: string, start: number, end: number): readonly number[] | undefined {
+    // A fresh array: truncating a reused one (length = 0) is a runtime call, slower than allocating.
+    const out: number[] = [];
+    if (start === end) return out;
+    for (let from = start; from <= end; ) {
+      let bar = text.indexOf('|', from);
+      if (bar < 0 || bar > end) bar = end;
+      const index = this.slugs.find(text, from, bar);
+      if (index < 0 || out.includes(index) || out.length === MAX_CATEGORIES_PER_PRODUCT) return undefined;
       out.push(index);
+      from = bar + 1;
     }
     return out;
+  }
+
+  /** Names the first rule the categories field breaks. */
+  private categoryError(field: string, line: number): never {
+    const where = { path: this.path, line };
+    const slugs = field.split('|');
+    const seen = new Set<string>();
+    for (const slug of slugs) {
+      if (this.slugs.find(slug) < 0) throw this.badSlug(slug, line);
+      if (seen.has(slug)) throw usageError(`category "${slug}" listed twice`, { ...where, hint: 'list each category of a product once' });
+      seen.add(slug);
+    }
+    throw usageError(`${slugs.length} categories, at most ${MAX_CATEGORIES_PER_PRODUCT} allowed`, {
+      ...where,
+      hint: `keep the ${MAX_CATEGORIES_PER_PRODUCT} most specific categories of the product`,
+    });
   }
 
   private badSlug(slug: string, line: number) {
@@ -98,11 +125,11 @@ export class ProductsSink implements RowSink {
 }
 
 /** A canonical decimal 1..4294967295, or undefined: `007`, `+7`, `7.0`, `7e0` are not ids. */
-export function parseProductId(text: string): number | undefined {
-  const n = text.length;
-  if (n === 0 || n > 10 || text.charCodeAt(0) === 48) return undefined;
+export function parseProductId(text: string, start = 0, end = text.length): number | undefined {
+  const n = end - start;
+  if (n <= 0 || n > 10 || text.charCodeAt(start) === 48) return undefined;
   let value = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const digit = text.charCodeAt(i) - 48;
     if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
