@@ -67,12 +67,13 @@ export class CatalogBuilder {
     }
     const k = categoryIndexes.length;
     if (k > MAX_CATEGORIES_PER_PRODUCT) throw new Error(`product ${productId} has ${k} categories, more than ${MAX_CATEGORIES_PER_PRODUCT}`);
+    // Checked in full before anything is stored, so a throw leaves the builder as it was.
     for (let j = 0; j < k; j++) {
       const c = categoryIndexes[j]!;
       if (!Number.isInteger(c) || c < 0 || c >= this.categories.length) throw new Error(`product ${productId}: no category index ${c}`);
       for (let m = 0; m < j; m++) if (categoryIndexes[m] === c) throw new Error(`product ${productId} lists category index ${c} twice`);
-      this.catIndexes.push(c);
     }
+    for (let j = 0; j < k; j++) this.catIndexes.push(categoryIndexes[j]!);
     if (k === 0) this.catIndexes.push(this.uncategorizedIndex);
     this.ids.push(productId);
     this.catOffsets.push(this.catIndexes.length);
