@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { GENERATE_DEFAULTS, generate } from '../generate/generate.js';
 import { outPaths } from '../layout.js';
-import { runHourly } from '../pipeline/hourly.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
 import { makeRunner } from '../pipeline/runner.js';
 import type { TopListDoc } from '../publish/documents.js';
 import { type CommonFlags, type Env, printJson, resolveConfig, resolveNow, say, withCommonOptions } from './common.js';
@@ -55,7 +55,7 @@ Examples:
       const runner = makeRunner(config.workers);
       let run;
       try {
-        run = await runHourly({ dataDir, outDir: config.outDir, nowMs, maxBadRatio: 0.01, runner, progress });
+        run = await runPipeline({ kind: 'daily', dataDir, outDir: config.outDir, nowMs, maxBadRatio: 0.01, runner, progress });
       } finally {
         await runner.close();
       }

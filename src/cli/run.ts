@@ -1,7 +1,7 @@
 // `rank-pipeline run --hourly | --daily`: what cron runs.
 import { Command, Option } from 'commander';
 import { usageError } from '../errors.js';
-import { runHourly, type RunSummary } from '../pipeline/hourly.js';
+import { runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { makeRunner } from '../pipeline/runner.js';
 import { type CommonFlags, type Env, printJson, resolveConfig, resolveNow, say, withCommonOptions } from './common.js';
 import { progressReporter } from './progress.js';
@@ -27,6 +27,7 @@ export function describeRun(s: RunSummary): string {
   const lines = [
     `published ${s.release}`,
     `  window        ${s.window.start} .. ${s.window.end} (complete through ${s.completeThrough})`,
+    ...(s.ranks ? [`  full ranks    ${s.ranks.productsRanked} products, ${s.ranks.window.start} .. ${s.ranks.window.end}`] : []),
     `  hours rebuilt ${s.hoursRebuilt}, new lines read ${s.linesRead}, purchases in window ${s.purchasesCounted}`,
   ];
   if (s.badLines > 0) lines.push(`  bad lines     ${s.badLines} (${Object.entries(s.badByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) → ${s.quarantine}`);
@@ -39,12 +40,13 @@ export function runCommand(world: Env): Command {
   return withCommonOptions(new Command('run'))
     .description('process the logs and publish the rankings (what cron runs)')
     .addOption(new Option('--hourly', 'every complete hour not yet processed; exact top 100 of every list').conflicts('daily'))
-    .addOption(new Option('--daily', 'roll hours up into days; full ranks of every product sold in the week'))
+    .addOption(new Option('--daily', 'also roll hours up into days and rank every product sold in the 7 days before today'))
     .option('--now <time>', 'stand-in for the clock, ISO-8601 UTC (replays a run)')
     .option('--max-bad-ratio <r>', 'fail (exit 65) when more than this share of an hour\'s lines are bad', '0.01')
     .addHelpText('after', `
 Examples:
   5 * * * *  rank-pipeline run --hourly --quiet     crontab: every hour at :05
+  15 0 * * * rank-pipeline run --daily --quiet      and the full ranks once a day
   rank-pipeline run --hourly --now 2026-11-27T19:05:00Z --json
 Exit codes: 0 published or nothing to do, 65 bad data (see DATA/quarantine/), 74 I/O, 75 another run holds the lock.`)
     .action(async (flags: RunFlags) => {
@@ -55,8 +57,8 @@ Exit codes: 0 published or nothing to do, 65 bad data (see DATA/quarantine/), 74
       const runner = makeRunner(config.workers);
       const progress = progressReporter(config, world);
       try {
-        if (flags.daily) throw usageError('run --daily is not built yet');
-        const summary = await runHourly({ dataDir: config.dataDir, outDir: config.outDir, nowMs, maxBadRatio, runner, progress });
+        const kind = flags.daily ? 'daily' : 'hourly';
+        const summary = await runPipeline({ kind, dataDir: config.dataDir, outDir: config.outDir, nowMs, maxBadRatio, runner, progress });
         if (config.json) printJson(world, summary);
         else say(config, world, describeRun(summary));
       } finally {

@@ -21,10 +21,11 @@ export function readHour(dataDir: string, hour: number, version: number): CountS
 
 /**
  * Writes the next version of an hour: the previous version with every
- * updated group replaced (an update with no entries removes the group).
+ * updated group replaced (an update with no entries removes the group), or,
+ * when `fresh` (a rerun recounted the whole hour), the updates alone.
  */
-export function writeHourVersion(dataDir: string, hour: number, prev: HourVersion | undefined, update: HourUpdate): HourVersion {
-  const set = prev ? readHour(dataDir, hour, prev.version) : emptyCountSet(hour, hour + 1);
+export function writeHourVersion(dataDir: string, hour: number, prev: HourVersion | undefined, update: HourUpdate, fresh = false): HourVersion {
+  const set = prev && !fresh ? readHour(dataDir, hour, prev.version) : emptyCountSet(hour, hour + 1);
   for (const [group, counts] of update) {
     if (counts.ids.length === 0 && counts.lines === 0) {
       set.groups.delete(group);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
 import { statePaths } from '../layout.js';
 import type { DirState } from '../log/log-state.js';
+import type { DayVersion } from '../counts/day-counts.js';
 import type { HourVersion } from '../counts/hour-counts.js';
 import type { HourVersions } from '../counts/window.js';
 
@@ -25,9 +26,13 @@ export interface PipelineState {
   /** Hour → its current count file. */
   hours: Record<string, HourVersion>;
   window?: WindowState;
-  /** End of the last hourly run's window, and the release it published. */
+  /** End of the last run's window, and the release it published. */
   lastEnd?: number;
   lastRelease?: string;
+  /** Day → its roll-up (daily tier). */
+  days?: Record<string, DayVersion>;
+  /** The last daily release: hourly releases name it in ranksBase. */
+  lastDaily?: { release: string; generatedAt: string; window: { start: string; end: string } };
 }
 
 export const emptyState = (): PipelineState => ({ format: 1, seq: 0, dirs: {}, hours: {} });

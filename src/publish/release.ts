@@ -4,7 +4,7 @@
 // costs minutes at 30k files); only then is latest.json replaced (temp file,
 // fsync, rename, directory fsync). A reader therefore never sees half a
 // release, and a crash at any point leaves latest.json naming a whole one.
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
@@ -17,13 +17,6 @@ import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
 export type ReleaseFiles = Map<string, string>;
 
 const TMP_PREFIX = '.tmp-';
-
-/** Content hash over every file, so the same lists at the same time get the same id. */
-function contentHash(files: ReleaseFiles, manifest: string): string {
-  const h = createHash('sha256').update(manifest).update('\0');
-  for (const path of [...files.keys()].sort()) h.update(path).update('\0').update(files.get(path)!).update('\0');
-  return h.digest('hex');
-}
 
 export function readLatest(outDir: string): LatestDoc | undefined {
   const path = outPaths(outDir).latest;
@@ -38,23 +31,26 @@ export function cleanPublishLeftovers(outDir: string): void {
   for (const name of readdirSync(dir)) if (name.startsWith(TMP_PREFIX)) rmSync(join(dir, name), { recursive: true, force: true });
 }
 
+/** The manifest's body, given the release's own id ('' while the id is being hashed). */
+export type ManifestOf = (id: string) => Record<string, unknown>;
+
+/** Files too big to hold as strings (the daily ranks/ shards), written straight into the release. */
+export type StreamedFiles = (dir: string, hash: Hash) => void;
+
 /**
  * Writes the release directory in full and durably, with its manifest.json
- * (schemaVersion and release id first, then `manifest`); returns the id.
+ * (schemaVersion and release id first, then `manifest`); returns the id,
+ * a hash of the content, so the same lists at the same time get the same id.
  * Does not move latest.json.
  */
-export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: Record<string, unknown>): string {
-  const id = releaseId(nowMs, kind, contentHash(body, JSON.stringify(manifest)));
-  const files = new Map(body).set('manifest.json', JSON.stringify({ schemaVersion: SCHEMA_VERSION, release: id, ...manifest }));
+export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: ManifestOf, streamed?: StreamedFiles): string {
   const paths = outPaths(outDir);
-  const final = paths.release(id);
-  if (existsSync(join(final, 'manifest.json'))) return id; // the same release, already whole
-  const tmp = join(paths.releasesDir, `${TMP_PREFIX}${id}-${process.pid}`);
+  const tmp = join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${Date.now()}`);
   try {
     mkdirDurable(paths.releasesDir);
-    rmSync(tmp, { recursive: true, force: true });
+    const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
     const made = new Set<string>();
-    for (const [rel, body] of files) {
+    for (const rel of [...body.keys()].sort()) {
       const path = join(tmp, rel);
       const dir = dirname(path);
       if (!made.has(dir)) {
@@ -62,8 +58,18 @@ export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'da
         made.add(dir);
       }
       beforeWrite(path);
-      writeFileSync(path, body);
+      writeFileSync(path, body.get(rel)!);
+      hash.update(rel).update('\0').update(body.get(rel)!).update('\0');
     }
+    mkdirSync(tmp, { recursive: true });
+    streamed?.(tmp, hash);
+    const id = releaseId(nowMs, kind, hash.digest('hex'));
+    const final = paths.release(id);
+    if (existsSync(join(final, 'manifest.json'))) {
+      rmSync(tmp, { recursive: true, force: true });
+      return id; // the same release, already whole
+    }
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ schemaVersion: SCHEMA_VERSION, release: id, ...manifest(id) }));
     // A directory by that name without a manifest is no release of ours: replace it.
     rmSync(final, { recursive: true, force: true });
     syncFileSystem(tmp);
@@ -71,11 +77,11 @@ export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'da
     renameSync(tmp, final);
     fsyncDir(paths.releasesDir);
     crashPoint('after-release-rename');
+    return id;
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw asIoError(err);
   }
-  return id;
 }
 
 /** Points latest.json at a release: the last step of a publish. */

@@ -6,6 +6,7 @@ import { type CategoryEntry, RANK_DEFINITION, type Window, topListDoc } from './
 import type { ReleaseFiles } from './release.js';
 
 export interface TopReleaseInput {
+  kind: 'hourly' | 'daily' | 'rerun';
   ranked: RankedWindow;
   catalog: Catalog;
   generatedAt: string;
@@ -28,7 +29,7 @@ export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manif
     categories.push({ slug: c.slug, name: c.name, path, productsRanked: c.productsRanked });
   }
   const manifest = {
-    kind: 'hourly',
+    kind: input.kind,
     generatedAt,
     window,
     completeThrough: input.completeThrough,

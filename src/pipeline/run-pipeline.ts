@@ -1,31 +1,35 @@
-// `run --hourly`, the cron job: map what is new in the logs into hourly count
-// files, move the 168-hour window incrementally, rank every list, publish a
-// release, then commit the state. The order is the crash-safety argument:
-// count files and the release are written under new names first; latest.json
-// moves next; the state snapshot commits last. A crash before the commit
-// leaves the old state, so the next run redoes the same work from the same
-// offsets and gets the same lists (the release id is a content hash).
+// A run of the pipeline: `run --hourly`, `run --daily` and `rerun` are one
+// procedure with different windows. Map what is new in the logs into hourly
+// count files, move the 168-hour window incrementally, rank every list,
+// (daily: roll hours into days and rank every product), publish a release,
+// then commit the state. The order is the crash-safety argument: count files
+// and the release are written under new names first; latest.json moves
+// next; the state snapshot commits last. A crash before the commit leaves the
+// old state, so the next run redoes the same work from the same offsets and
+// gets the same lists (a release id is a hash of its content).
 import { existsSync } from 'node:fs';
 import { loadCatalog } from '../catalog/load.js';
-import { readCountFile, writeCountFile, type CountSet } from '../counts/count-file.js';
 import { collectCounts } from '../counts/collect.js';
-import { type HourVersion, readHour, writeHourVersion } from '../counts/hour-counts.js';
+import { type CountSet, readCountFile, writeCountFile } from '../counts/count-file.js';
+import { readHour } from '../counts/hour-counts.js';
 import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
-import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
 import { pruneReleases, recordPointer } from '../publish/prune.js';
+import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
 import { topRelease } from '../publish/top-release.js';
 import { rankWindow } from '../rank/rank-window.js';
-import { HOURS_PER_DAY, WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
-import { categoryDirs, categorySlugsOnDisk, globalDirs } from './log-dirs.js';
+import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
+import { dailyStage } from './daily-stage.js';
 import { acquireLock } from './lock.js';
-import { checkBadBudget, mapStage } from './map-stage.js';
-import { writeRunQuarantine } from './quarantine.js';
+import { refreshCounts } from './refresh-counts.js';
 import type { Runner } from './runner.js';
 import { type PipelineState, loadState, saveState } from './state.js';
 
+export type RunKind = 'hourly' | 'daily' | 'rerun';
+
 export interface RunOptions {
+  kind: RunKind;
   dataDir: string;
   outDir: string;
   nowMs: number;
@@ -33,14 +37,17 @@ export interface RunOptions {
   runner: Runner;
   /** Stage messages for a terminal; a no-op under cron. */
   progress: (message: string) => void;
+  /** rerun: the hours [from, to) to recount from the raw logs. */
+  range?: [number, number];
 }
 
 export interface RunSummary {
-  command: 'run --hourly';
+  command: string;
   status: 'published' | 'nothing to do';
   release?: string;
   window: { start: string; end: string };
   completeThrough: string;
+  ranks?: { release: string; window: { start: string; end: string }; productsRanked: number };
   hoursRebuilt: number;
   linesRead: number;
   badLines: number;
@@ -55,46 +62,27 @@ export interface RunSummary {
 /** Every hour whose log directories a run reads: the daily tier's 7 days plus today. */
 export const scanStart = (end: number) => firstHourOfDay(dayOfHour(end) - 7);
 
-export async function runHourly(opts: RunOptions): Promise<RunSummary> {
+const commandName = (o: RunOptions) => (o.kind === 'rerun' ? 'rerun' : `run --${o.kind}`);
+
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const end = hourOfMs(opts.nowMs);
   const start = end - WEEK_HOURS;
-  const lock = acquireLock(opts.dataDir, 'run --hourly', isoOfMs(opts.nowMs));
+  const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
   try {
     cleanPublishLeftovers(opts.outDir);
     const state = loadState(opts.dataDir);
     const catalog = await loadCatalog(opts.dataDir);
-    const from = scanStart(end);
-
-    opts.progress('map: reading new log bytes');
-    const slugs = new Set(categorySlugsOnDisk(opts.dataDir));
-    for (const dir of Object.keys(state.dirs)) if (dir.startsWith('logs/categories/')) slugs.add(dir.split('/')[2]);
-    const dirs = [...globalDirs(from, end), ...categoryDirs([...slugs].sort(), from, end)];
-    const mapped = await mapStage(dirs, state.dirs, opts.runner, {
-      dataDir: opts.dataDir,
-      end,
-      maxBadRatio: opts.maxBadRatio,
-      onProgress: (done, total) => opts.progress(`map: ${done}/${total} tasks`),
-    });
-    const runName = `run-${isoOfMs(opts.nowMs).replace(/[-:]/g, '').replace(/\.\d+/, '')}-${process.pid}`;
-    const quarantine = await writeRunQuarantine(opts.dataDir, runName, mapped.bad, mapped.badLines);
-    checkBadBudget(mapped, opts.maxBadRatio);
-    crashPoint('after-map');
-
-    opts.progress(`counts: writing ${mapped.updates.size} hour files`);
-    const hours: Record<string, HourVersion> = {};
-    for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
-    for (const [hour, update] of [...mapped.updates].sort(([a], [b]) => a - b)) {
-      if (hour < from) continue;
-      hours[hour] = writeHourVersion(opts.dataDir, hour, state.hours[hour], update);
-    }
-    crashPoint('after-hour-files');
+    const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
+    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range });
+    const { mapped, hours } = fresh;
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
 
-    const latest = readLatest(opts.outDir);
     const base = { window: { start: isoOfHour(start), end: isoOfHour(end) }, completeThrough: isoOfHour(end - 1) };
-    if (mapped.updates.size === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
-      return { command: 'run --hourly', status: 'nothing to do', release: latest.release, ...base, hoursRebuilt: 0, linesRead: 0, badLines: 0, badByReason: {}, purchasesCounted: 0, disagreements: 0, prunedReleases: 0 };
+    const run = { hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines, badLines: mapped.badLines, badByReason: mapped.badByReason, quarantine: fresh.quarantine };
+    const latest = readLatest(opts.outDir);
+    if (opts.kind === 'hourly' && mapped.updates.size === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
+      return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0 };
     }
 
     opts.progress('window: adding what entered, subtracting what left');
@@ -103,50 +91,53 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
     writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), windowSet);
     crashPoint('after-window-file');
 
+    const generatedAt = isoOfMs(opts.nowMs);
+    const daily = opts.kind === 'daily' ? dailyStage(opts.dataDir, hours, state.days ?? {}, end, generatedAt, opts.progress) : undefined;
+    if (daily) crashPoint('after-daily-files');
+
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
-    const generatedAt = isoOfMs(opts.nowMs);
     const { files, manifest } = topRelease({
+      kind: opts.kind,
       ranked,
       catalog,
       generatedAt,
       ...base,
-      totals: { purchasesCounted, badLines: mapped.badLines, hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines },
+      ranks: daily ? undefined : state.lastDaily,
+      totals: { purchasesCounted, badLines: mapped.badLines, hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
     });
+    // A daily release serves its own ranks/: it names itself once its id is known.
+    const manifestOf = (id: string) =>
+      daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
 
-    opts.progress(`publish: ${files.size + 1} files`);
-    const release = writeRelease(opts.outDir, opts.nowMs, 'hourly', files, manifest);
+    opts.progress(`publish: ${files.size + (daily ? 257 : 1)} files`);
+    const release = writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
     crashPoint('before-latest');
     pointLatest(opts.outDir, release, generatedAt);
     recordPointer(opts.outDir, release, opts.nowMs);
     crashPoint('after-latest');
 
-    const dirStates = { ...state.dirs };
-    for (const [dir, s] of mapped.dirStates) dirStates[dir] = s;
-    for (const dir of Object.keys(dirStates)) if (dirEnd(dir) <= from) delete dirStates[dir];
     crashPoint('before-state');
     const next = saveState(opts.dataDir, {
       ...state,
-      dirs: dirStates,
+      dirs: fresh.dirs,
       hours,
       window: { version: windowVersion, start, end, hours: target },
       lastEnd: end,
       lastRelease: release,
+      ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     crashPoint('after-state');
     collectCounts(opts.dataDir, referencedCounts(opts.dataDir, next));
     const pruned = pruneReleases(opts.outDir, opts.nowMs, release);
     return {
-      command: 'run --hourly',
+      command: commandName(opts),
       status: 'published',
       release,
       ...base,
-      hoursRebuilt: mapped.updates.size,
-      linesRead: mapped.newLines,
-      badLines: mapped.badLines,
-      badByReason: mapped.badByReason,
-      quarantine,
+      ...(daily ? { ranks: { release, window: daily.window, productsRanked: daily.ranks.ids.length } } : {}),
+      ...run,
       purchasesCounted,
       disagreements: ranked.disagreements.length,
       staleLockTakenOver: lock.tookOver && `pid ${lock.tookOver.pid} on ${lock.tookOver.host} since ${lock.tookOver.startedAt}`,
@@ -155,6 +146,11 @@ export async function runHourly(opts: RunOptions): Promise<RunSummary> {
   } finally {
     lock.release();
   }
+}
+
+function selfRanks(manifest: Record<string, unknown>, id: string, generatedAt: string, window: { start: string; end: string }) {
+  const freshness = manifest.freshness as Record<string, unknown>;
+  return { ranksBase: `releases/${id}/`, freshness: { ...freshness, ranks: { release: id, generatedAt, window, maxAgeHours: 24 } } };
 }
 
 function moveWindow(dataDir: string, state: PipelineState, target: HourVersions, start: number, end: number): CountSet {
@@ -167,13 +163,6 @@ function moveWindow(dataDir: string, state: PipelineState, target: HourVersions,
   return fullWindow(target, read, start, end);
 }
 
-/** The hour after the last one a log directory can hold. */
-function dirEnd(dir: string): number {
-  const parts = dir.split('/');
-  const day = Date.parse(`${parts[parts.length - (dir.startsWith('logs/global/') ? 2 : 1)]}T00:00:00Z`) / 3_600_000;
-  return dir.startsWith('logs/global/') ? day + Number(parts[parts.length - 1]) + 1 : day + HOURS_PER_DAY;
-}
-
 function referencedCounts(dataDir: string, state: PipelineState): Set<string> {
   const paths = statePaths(dataDir);
   const keep = new Set<string>();
@@ -181,6 +170,10 @@ function referencedCounts(dataDir: string, state: PipelineState): Set<string> {
   if (state.window) {
     keep.add(paths.windowCounts(state.window.version));
     for (const [h, v] of Object.entries(state.window.hours)) keep.add(paths.hourCounts(+h, v));
+  }
+  for (const [d, v] of Object.entries(state.days ?? {})) {
+    keep.add(paths.dayCounts(+d, v.version));
+    for (const [h, hv] of Object.entries(v.hours)) keep.add(paths.hourCounts(+h, hv));
   }
   return keep;
 }

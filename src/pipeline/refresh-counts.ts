@@ -1,0 +1,79 @@
+// Bringing the hourly count files up to date with the logs: the map stage
+// over every log directory that may hold lines of [from, end), quarantine of
+// what was bad, the bad-line budget, and a new version of every hour that
+// was recounted. Shared by every kind of run (hourly, daily, rerun).
+import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
+import { crashPoint } from '../faults.js';
+import type { DirState } from '../log/log-state.js';
+import { isoOfMs } from '../time.js';
+import { categoryDirs, categorySlugsOnDisk, globalDirs } from './log-dirs.js';
+import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
+import { writeRunQuarantine } from './quarantine.js';
+import type { Runner } from './runner.js';
+import type { PipelineState } from './state.js';
+
+export interface RefreshOptions {
+  dataDir: string;
+  nowMs: number;
+  /** Hours >= end are not due. */
+  end: number;
+  /** The first hour whose directories are read; older hours are forgotten. */
+  from: number;
+  maxBadRatio: number;
+  runner: Runner;
+  progress: (message: string) => void;
+  /** Hours [a, b) to recount from scratch (rerun): their directories are read from byte 0. */
+  reset?: [number, number];
+}
+
+export interface Refreshed {
+  mapped: MapStageResult;
+  hours: Record<string, HourVersion>;
+  dirs: Record<string, DirState>;
+  quarantine?: string;
+}
+
+export async function refreshCounts(state: PipelineState, opts: RefreshOptions): Promise<Refreshed> {
+  const { from, end } = opts;
+  const slugs = new Set(categorySlugsOnDisk(opts.dataDir));
+  for (const dir of Object.keys(state.dirs)) if (dir.startsWith('logs/categories/')) slugs.add(dir.split('/')[2]);
+  const dirs = [...globalDirs(from, end), ...categoryDirs([...slugs].sort(), from, end)];
+  const states = { ...state.dirs };
+  const reset = opts.reset;
+  if (reset) for (const d of dirs) if (d.spanStart < reset[1] && d.spanEnd > reset[0]) delete states[d.dir];
+
+  opts.progress(`map: ${dirs.length} log directories`);
+  const mapped = await mapStage(dirs, states, opts.runner, {
+    dataDir: opts.dataDir,
+    end,
+    maxBadRatio: opts.maxBadRatio,
+    onProgress: (done, total) => opts.progress(`map: ${done}/${total} tasks`),
+  });
+  const runName = `run-${isoOfMs(opts.nowMs).replace(/[-:]/g, '').replace(/\.\d+/, '')}-${process.pid}`;
+  const quarantine = await writeRunQuarantine(opts.dataDir, runName, mapped.bad, mapped.badLines);
+  checkBadBudget(mapped, opts.maxBadRatio);
+  crashPoint('after-map');
+
+  opts.progress(`counts: ${mapped.updates.size} hour files to write`);
+  const hours: Record<string, HourVersion> = {};
+  for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
+  for (const [hour, update] of [...mapped.updates].sort(([a], [b]) => a - b)) {
+    if (hour < from) continue;
+    const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
+    hours[hour] = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
+  }
+  crashPoint('after-hour-files');
+
+  const next = { ...states };
+  for (const [dir, s] of mapped.dirStates) next[dir] = s;
+  for (const d of Object.keys(next)) if (dirEnd(d) <= from) delete next[d];
+  return { mapped, hours, dirs: next, quarantine };
+}
+
+/** The hour after the last one a log directory can hold. */
+function dirEnd(dir: string): number {
+  const parts = dir.split('/');
+  const isGlobal = dir.startsWith('logs/global/');
+  const day = Date.parse(`${parts[isGlobal ? parts.length - 2 : parts.length - 1]}T00:00:00Z`) / 3_600_000;
+  return isGlobal ? day + Number(parts[parts.length - 1]) + 1 : day + 24;
+}
