@@ -138,25 +138,25 @@ class LineReader {
     }
   }
 
-  /** Re-parses a failed segment one record at a time to name the record's first line. */
+  /**
+   * Re-parses a failed segment one record at a time to name the first line of
+   * the record at fault: the first that fails alone, else the one an
+   * unclosed quote leaves open at the end.
+   */
   private async malformed(lines: readonly string[], start: number, err: unknown): Promise<PipelineError> {
     let line = start;
     let record: string[] = [];
     let recordLine = start;
     let open = false;
-    let found = false;
     for (const text of lines) {
       if (record.length === 0) recordLine = line;
       record.push(text);
       line += 1 + loneCarriageReturns(text);
       if (countQuotes(text) % 2 === 1) open = !open;
       if (open) continue;
-      found = await parseWithFastCsv(record.join('\n') + '\n').then(() => false, () => true);
-      if (found) break;
+      if (await parseWithFastCsv(record.join('\n') + '\n').then(() => false, () => true)) break;
       record = [];
     }
-    // An unclosed quote leaves the last record open: it is the culprit too.
-    if (!found && record.length === 0) recordLine = start;
     const message = (err instanceof Error ? err.message : String(err)).slice(0, 160);
     return usageError(`malformed CSV record: ${message}`, { path: this.path, line: recordLine, hint: MALFORMED_HINT });
   }
