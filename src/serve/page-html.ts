@@ -29,9 +29,9 @@ input:focus-visible, button:focus-visible, [role=option].active { outline: 3px s
 button { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
 @media (prefers-color-scheme: dark) { button { color: #0d1117; } }
 #lookup-result:not(:empty) { margin-top: 10px; }
-#lookup-result p { margin: 0; }
+#lookup-result p { margin: 0 0 4px; }
 #lookup-result ul { margin: 4px 0; padding-left: 1.2em; }
-@media (min-width: 960px) { .lookup { display: grid; grid-template-columns: auto 1fr; column-gap: 32px; align-items: start; }
+@media (min-width: 960px) { .lookup { display: grid; grid-template: auto 1fr / auto 1fr; column-gap: 32px; align-items: start; }
   .lookup h2, .lookup form { grid-column: 1; } #lookup-result:not(:empty) { grid-column: 2; grid-row: 1 / span 2; margin-top: 0; } }
 .lists { display: grid; gap: 28px; grid-template-columns: 1fr; margin-bottom: 40px; }
 @media (min-width: 960px) { .lists { grid-template-columns: 1fr 1fr; } }
@@ -61,6 +61,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Best sellers</title>
+<link rel="icon" href="data:,">
 <style>${PAGE_CSS}</style>
 <link rel="modulepreload" href="/app.js">
 ${PAGE_MODULES.map((m) => `<link rel="modulepreload" href="/${m}.js">`).join('\n')}

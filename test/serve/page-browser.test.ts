@@ -84,8 +84,8 @@ describe.skipIf(!hasChromium)(`the best-sellers page in headless Chromium${hasCh
   afterAll(async () => {
     await browser?.close();
     await Promise.all(servers.map((s) => s.close()));
-    tmp?.remove();
-  });
+    tmp?.remove(); // tens of thousands of files: seconds on a busy disk
+  }, 60_000);
 
   const manifest = () => out.json(`releases/${out.release}/manifest.json`) as { categories: Entry[]; window: { start: string; end: string }; generatedAt: string };
   const listOf = (entry: Entry) => out.json(`releases/${out.release}/${entry.path}`).items as Item[];

@@ -38,7 +38,8 @@ const picker = categoryPicker(byId<HTMLInputElement>('category-search'), byId<HT
   void showCategory(entry);
 });
 
-const describe = (err: unknown) => (err instanceof HttpError ? err.message : 'the server could not be reached');
+const describe = (err: unknown) =>
+  err instanceof HttpError ? err.message : err instanceof SyntaxError ? 'a published file is not valid JSON' : 'the server could not be reached';
 
 /** Follows latest.json; switches to its release when it is not the one shown. */
 async function refresh(): Promise<void> {

@@ -34,7 +34,7 @@ export function windowLength(window: TimeWindow): string {
 /** "1 unit", "9,120 units". */
 export const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 
-/** The product lookup's answer as text: a heading, the ranks, and where they come from. */
+/** The product lookup's answer as text: a heading, the ranks if any, and a sentence saying what they are. */
 export interface LookupText {
   readonly title: string;
   readonly lines: readonly string[];
@@ -55,16 +55,16 @@ export function lookupText(
   if (result.kind === 'no-ranks') {
     return {
       title,
-      lines: [
+      lines: [],
+      note:
         'No full ranks yet: the daily run publishes the rank of every product that sold, and it has not run yet. ' +
-          'Until then only the top 100 lists are published.',
-      ],
+        'Until then only the top 100 lists are published.',
     };
   }
   const { window } = result.shard;
   const period = `sales from ${localTime(window.start)} to ${localTime(window.end)}`;
   if (result.kind === 'unranked') {
-    return { title, lines: [`Not ranked: no net sales in the full ranks' window (${period}).`] };
+    return { title, lines: [], note: `Not ranked: no net sales in the full ranks' window (${period}).` };
   }
   const { ranks } = result;
   const inCategories = Object.entries(ranks.categories)

@@ -70,11 +70,11 @@ export function renderReleaseInfo(target: HTMLElement, manifest: Manifest): void
 }
 
 export function renderLookup(target: HTMLElement, text: LookupText): void {
-  const list = element('ul');
-  list.append(...text.lines.map((line) => element('li', line)));
   const title = element('p');
   title.append(element('strong', text.title));
-  target.replaceChildren(title, list, ...(text.note ? [element('p', text.note, 'meta')] : []));
+  const list = element('ul');
+  list.append(...text.lines.map((line) => element('li', line)));
+  target.replaceChildren(title, ...(text.lines.length ? [list] : []), ...(text.note ? [element('p', text.note)] : []));
 }
 
 /** The status line: errors and notices; empty hides it. */
