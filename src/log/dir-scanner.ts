@@ -55,6 +55,12 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
     files[f.name] = st;
     if (f.size === old.consumed) continue;
     const rel = join(d.dir, f.name);
+    if (old.tail !== undefined && readTail(join(abs, f.name), old.consumed) !== old.tail) {
+      throw dataError('log was replaced: the bytes already counted are no longer there; logs are append-only', {
+        path: rel,
+        hint: 'if it was restored from a backup on purpose, rebuild its hours with `rank-pipeline rerun --from … --to …`',
+      });
+    }
     const visitor = phaseOneVisitor(d, rel, st, acc, result);
     const read = readRange(join(abs, f.name), old.consumed, f.size, old.lines + 1, visitor);
     st.consumed = read.consumed;
@@ -94,6 +100,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
       : { hour: h, ids: new Uint32Array(0), sales: new Int32Array(0), lines: 0 };
     result.hours.push(counts);
   }
+  for (const f of seen) files[f.name].tail = files[f.name].consumed > 0 ? readTail(join(abs, f.name), files[f.name].consumed) : undefined;
   result.changed = true;
   result.state = { doneEnd: Math.max(opts.end, prevState?.doneEnd ?? opts.end), files };
   return result;
@@ -170,6 +177,21 @@ function recordBad(out: DirScan, file: string, line: number, offset: number, fau
 
 const text = (buf: Uint8Array, start: number, end: number) =>
   Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(end, start + QUARANTINE_TEXT_BYTES) - start).toString('utf8');
+
+const FINGERPRINT_BYTES = 32;
+
+/** Hex of the bytes just before `end`: the fingerprint a later run checks. */
+function readTail(path: string, end: number): string {
+  const n = Math.min(end, FINGERPRINT_BYTES);
+  const buf = Buffer.alloc(n);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, n, end - n);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('hex');
+}
 
 function tailText(path: string, from: number, to: number): string {
   const buf = Buffer.alloc(Math.min(to - from, QUARANTINE_TEXT_BYTES));

@@ -11,6 +11,8 @@ export interface FileState {
   consumed: number;
   /** Lines in [0, consumed), for line numbers in quarantine. */
   lines: number;
+  /** The last bytes before `consumed` (hex): a log replaced by other bytes no longer ends this way. */
+  tail?: string;
   /** Hour (as a decimal string key) → offset of its first line in this file. */
   first: Record<string, number>;
 }

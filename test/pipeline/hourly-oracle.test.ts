@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli } from './helpers/world.js';
 import { HOUR, type Purchase, appendPurchases, makePurchases, oracleSales, oracleTop, writeCatalog } from './helpers/purchases.js';
 
@@ -17,6 +17,8 @@ const logCats = (id: number) => {
   const c = inCatalog(id) ? catalogCats(id) : [];
   return c.length ? c : ['uncategorized'];
 };
+
+vi.setConfig({ testTimeout: 60_000 });
 
 let data: string;
 let all: Purchase[];
