@@ -1,10 +1,11 @@
 // The server as a CDN client sees it: cache headers, ETags, content types,
 // compression, and nothing served from outside OUT. Plain HTTP against
 // startServer on a free port and a hand-built OUT in a temp directory.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_MODULES } from '../../src/serve/page-html.js';
 import { type RunningServer, startServer } from '../../src/serve/server.js';
 import { buildFixtureOut, type FixtureOut, HOURLY_ID } from './fixture-out.js';
 import { compilePage, rawGet, type TempDir, tempDir } from './serve-helpers.js';
@@ -12,6 +13,7 @@ import { compilePage, rawGet, type TempDir, tempDir } from './serve-helpers.js';
 let tmp: TempDir;
 let out: FixtureOut;
 let server: RunningServer;
+let pageDir: string;
 const release = `releases/${HOURLY_ID}`;
 const SECRET = 'the secret next to OUT';
 
@@ -24,8 +26,9 @@ beforeAll(async () => {
   mkdirSync(join(tmp.path, 'out-private'));
   writeFileSync(join(tmp.path, 'out-private', 'secret.txt'), SECRET);
   writeFileSync(join(out.outDir, '.latest.json.123.1.tmp'), SECRET);
+  writeFileSync(join(out.outDir, release, '.manifest.json.123.2.tmp'), SECRET);
   writeFileSync(join(out.outDir, 'notes.txt'), SECRET);
-  const pageDir = join(tmp.path, 'page');
+  pageDir = join(tmp.path, 'page');
   mkdirSync(pageDir);
   server = await startServer({ outDir: out.outDir, port: 0, pageDir: compilePage(pageDir) });
 });
@@ -135,7 +138,8 @@ describe('what is not served', () => {
     '/../out-private/secret.txt',
     '/releases/%00/../../secret.txt',
     '/.latest.json.123.1.tmp',
-    '/releases/%2elatest.json.123.1.tmp',
+    `/${release}/.manifest.json.123.2.tmp`,
+    `/${release}/%2emanifest.json.123.2.tmp`,
     '/notes.txt',
   ];
   it.each(attempts)('%s is a 404 that leaks nothing', async (path) => {
@@ -179,6 +183,12 @@ describe('the page', () => {
     expect(app.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(app.headers.get('cache-control')).toBe('no-cache');
     expect((await fetch(url('/nope.js'))).status).toBe(404);
+  });
+
+  it('preloads every module of the page, so none costs an extra round trip', async () => {
+    const modules = readdirSync(pageDir).map((f) => f.replace(/\.js$/, '')).filter((m) => m !== 'app');
+    expect([...PAGE_MODULES].sort()).toEqual(modules.sort());
+    for (const m of PAGE_MODULES) expect((await fetch(url(`/${m}.js`))).status).toBe(200);
   });
 
   it('answers HEAD with headers and no body', async () => {
