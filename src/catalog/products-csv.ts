@@ -54,7 +54,8 @@ export class ProductsSink implements RowSink {
     const slugsEnd = comma2 < 0 || comma2 > end ? end : comma2;
     const id = this.columns === 0 || comma1 < 0 || comma1 >= end ? undefined : parseProductId(text, start, comma1);
     const indexes = id === undefined ? undefined : this.categoryIndexes(text, comma1 + 1, slugsEnd);
-    const extra = slugsEnd < end && (this.columns === 2 || text.indexOf(',', slugsEnd + 1) < end);
+    const comma3 = slugsEnd < end ? text.indexOf(',', slugsEnd + 1) : -1;
+    const extra = slugsEnd < end && (this.columns === 2 || (comma3 >= 0 && comma3 < end));
     if (id === undefined || indexes === undefined || extra) {
       return this.row(text.slice(start, end).split(','), line);
     }

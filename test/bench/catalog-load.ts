@@ -47,11 +47,13 @@ function writeCatalog(dir: string, products: number, categories: number): void {
     for (let i = 0; i < products; i++) {
       const id = 1 + i * 3 + (next() % 3);
       const r = next();
-      const count = r % 200 === 0 ? 0 : 1 + (r % 3);
-      const cats: string[] = [];
-      for (let k = 0; k < count; k++) cats.push(slug((next() + k) % categories));
+      // 0.5% without a category, the rest in 1 to 3 neighbouring (so distinct) categories.
+      const count = Math.min(r % 200 === 0 ? 0 : 1 + (r % 3), categories);
+      const first = next() % categories;
+      let cats = '';
+      for (let k = 0; k < count; k++) cats += (k > 0 ? '|' : '') + slug((first + k) % categories);
       const name = i % 100 === 0 ? `"Product ${id}, size ""L"""` : `Product ${id}`;
-      emit(`${id},${[...new Set(cats)].join('|')},${name}\n`);
+      emit(`${id},${cats},${name}\n`);
     }
   });
 }
