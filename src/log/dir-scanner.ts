@@ -144,6 +144,7 @@ function listFiles(abs: string, rel: string, prev: Record<string, FileState>): S
 }
 
 function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumulator, out: DirScan): LineVisitor & { base: number } {
+  let knownHour = -1; // the last hour seen to have its first offset recorded
   const v = {
     base: 0, // file offset of buf[0], set by readRange
     valid(fields: Parameters<LineVisitor['valid']>[0], buf: Uint8Array, start: number, lineNo: number) {
@@ -152,8 +153,11 @@ function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumul
         recordBad(out, rel, lineNo, v.base + start, Fault.misfiled, text(buf, start, buf.indexOf(10, start)));
         return;
       }
-      const key = String(fields.hour);
-      if (st.first[key] === undefined) st.first[key] = v.base + start;
+      if (fields.hour !== knownHour) {
+        const key = String(fields.hour);
+        if (st.first[key] === undefined) st.first[key] = v.base + start;
+        knownHour = fields.hour;
+      }
       acc.add(fields, buf);
     },
     invalid(fault: FaultCode, buf: Uint8Array, start: number, end: number, lineNo: number) {

@@ -100,6 +100,15 @@ const digits = (b: Uint8Array, i: number, n: number) => {
   return true;
 };
 
+// The date and hour of the last timestamp parsed. Lines of one log mostly
+// share them, so most timestamps skip the date checks: the 13 bytes
+// `YYYY-MM-DDTHH` are compared instead, and only `:MM:SS[.sss]Z` is checked.
+const lastPrefix = new Uint8Array(13);
+let lastHour = -1;
+
+const isD = (b: number) => b >= C0 && b <= C0 + 9;
+const isD5 = (b: number) => b >= C0 && b <= C0 + 5;
+
 /**
  * Parses the timestamp at buf[i..], which must end at a comma or at `end`.
  * Returns the index just past it, or -1. Sets out.hour.
@@ -107,26 +116,41 @@ const digits = (b: Uint8Array, i: number, n: number) => {
 function parseTimestamp(buf: Uint8Array, i: number, end: number, out: LineFields): number {
   // YYYY-MM-DDTHH:MM:SS[.sss]Z
   if (end - i < 20) return -1;
-  if (!digits(buf, i, 4) || buf[i + 4] !== MINUS || !digits(buf, i + 5, 2) || buf[i + 7] !== MINUS ||
-      !digits(buf, i + 8, 2) || buf[i + 10] !== T || !digits(buf, i + 11, 2) || buf[i + 13] !== COLON ||
-      !digits(buf, i + 14, 2) || buf[i + 16] !== COLON || !digits(buf, i + 17, 2)) return -1;
+  let same = lastHour >= 0;
+  for (let k = 0; same && k < 13; k++) same = buf[i + k] === lastPrefix[k];
+  if (same) {
+    out.hour = lastHour;
+  } else {
+    const hour = parseDateHour(buf, i);
+    if (hour < 0) return -1;
+    for (let k = 0; k < 13; k++) lastPrefix[k] = buf[i + k];
+    lastHour = hour;
+    out.hour = hour;
+  }
+  if (buf[i + 13] !== COLON || !isD5(buf[i + 14]) || !isD(buf[i + 15]) || buf[i + 16] !== COLON || !isD5(buf[i + 17]) || !isD(buf[i + 18])) return -1;
   let j = i + 19;
   if (buf[j] === DOT) {
-    if (end - j < 5 || !digits(buf, j + 1, 3)) return -1;
+    if (end - j < 5 || !isD(buf[j + 1]) || !isD(buf[j + 2]) || !isD(buf[j + 3])) return -1;
     j += 4;
   }
   if (buf[j] !== Z) return -1;
   j++;
   if (j < end && buf[j] !== COMMA) return -1;
+  return j;
+}
+
+/** `YYYY-MM-DDTHH` at buf[i..] as an hour since the epoch, or -1 when it is no real date and hour. */
+function parseDateHour(buf: Uint8Array, i: number): number {
+  if (!digits(buf, i, 4) || buf[i + 4] !== MINUS || !digits(buf, i + 5, 2) || buf[i + 7] !== MINUS ||
+      !digits(buf, i + 8, 2) || buf[i + 10] !== T || !digits(buf, i + 11, 2)) return -1;
   const y = (buf[i] - C0) * 1000 + (buf[i + 1] - C0) * 100 + d2(buf, i + 2);
   const mo = d2(buf, i + 5);
   const d = d2(buf, i + 8);
   const h = d2(buf, i + 11);
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || d2(buf, i + 14) > 59 || d2(buf, i + 17) > 59) return -1;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23) return -1;
   const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0;
   if (d > DAYS_IN_MONTH[mo] + leap) return -1;
-  out.hour = daysFromCivil(y, mo, d) * 24 + h;
-  return j;
+  return daysFromCivil(y, mo, d) * 24 + h;
 }
 
 /**
