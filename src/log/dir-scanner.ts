@@ -4,31 +4,18 @@
 // become due), so eventId dedupe is exact without keeping ids between runs.
 // Phase 1 reads only new bytes; phase 2 re-reads older bytes only for hours
 // that already had lines before (a late line, an hour that was in progress).
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataError } from '../errors.js';
-import { isLogFileName } from '../layout.js';
 import { HourAccumulator } from './hour-accumulator.js';
-import { Fault, type FaultCode, faultKey } from './line-codec.js';
-import type { BadLine, DirScan, DirState, FileState, HourCounts, LogDir } from './log-state.js';
-import { type LineVisitor, scanLines } from './line-scanner.js';
-
-/** Bad lines kept per directory and run; the rest are only counted (the raw log keeps them). */
-export const MAX_BAD_KEPT = 10_000;
-const QUARANTINE_TEXT_BYTES = 512;
-const CHUNK = 8 << 20;
+import { Fault, type FaultCode } from './line-codec.js';
+import type { DirScan, DirState, FileState, HourCounts, LogDir } from './log-state.js';
+import type { LineVisitor } from './line-scanner.js';
+import { type OffsetVisitor, listFiles, readRange, readTail, recordBad, tailText, text } from './log-files.js';
 
 export interface ScanOptions {
   dataDir: string;
   /** The run's end: hours >= end are not due. */
   end: number;
-}
-
-interface Seen {
-  name: string;
-  ino: number;
-  size: number;
-  prev: FileState | undefined;
 }
 
 export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOptions): DirScan {
@@ -106,44 +93,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
   return result;
 }
 
-function listFiles(abs: string, rel: string, prev: Record<string, FileState>): Seen[] {
-  let names: string[];
-  try {
-    names = readdirSync(abs).filter(isLogFileName).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    names = [];
-  }
-  const seen: Seen[] = names.map((name) => {
-    const st = statSync(join(abs, name));
-    const p = prev[name];
-    if (p && st.ino !== p.ino) {
-      throw dataError(`log was replaced (inode ${p.ino} → ${st.ino}); logs are append-only`, {
-        path: join(rel, name),
-        hint: 'if it was restored from a backup on purpose, rebuild its hours with `rank-pipeline rerun --from … --to …`',
-      });
-    }
-    if (p && st.size < p.size) {
-      throw dataError(`log shrank from ${p.size} to ${st.size} bytes; logs are append-only`, {
-        path: join(rel, name),
-        hint: 'find out what truncated it; after restoring it, rebuild its hours with `rank-pipeline rerun --from … --to …`',
-      });
-    }
-    return { name, ino: st.ino, size: st.size, prev: p };
-  });
-  const listed = new Set(names);
-  for (const name of Object.keys(prev)) {
-    if (!listed.has(name)) {
-      throw dataError('log disappeared; logs are append-only', {
-        path: join(rel, name),
-        hint: 'restore it, or rebuild its hours with `rank-pipeline rerun --from … --to …`',
-      });
-    }
-  }
-  return seen;
-}
-
-function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumulator, out: DirScan): LineVisitor & { base: number } {
+function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumulator, out: DirScan): OffsetVisitor {
   let knownHour = -1; // the last hour seen to have its first offset recorded
   const v = {
     base: 0, // file offset of buf[0], set by readRange
@@ -168,76 +118,7 @@ function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumul
   return v;
 }
 
-function countOnly(acc: HourAccumulator): LineVisitor & { base: number } {
+function countOnly(acc: HourAccumulator): OffsetVisitor {
   return { base: 0, valid: (fields, buf) => acc.add(fields, buf), invalid: () => undefined };
 }
 
-function recordBad(out: DirScan, file: string, line: number, offset: number, fault: FaultCode, text: string): void {
-  out.badLines++;
-  const reason = faultKey(fault);
-  out.badByReason[reason] = (out.badByReason[reason] ?? 0) + 1;
-  if (out.bad.length < MAX_BAD_KEPT) out.bad.push({ file, line, offset, reason, text } satisfies BadLine);
-}
-
-const text = (buf: Uint8Array, start: number, end: number) =>
-  Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(end, start + QUARANTINE_TEXT_BYTES) - start).toString('utf8');
-
-const FINGERPRINT_BYTES = 32;
-
-/** Hex of the bytes just before `end`: the fingerprint a later run checks. */
-function readTail(path: string, end: number): string {
-  const n = Math.min(end, FINGERPRINT_BYTES);
-  const buf = Buffer.alloc(n);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buf, 0, n, end - n);
-  } finally {
-    closeSync(fd);
-  }
-  return buf.toString('hex');
-}
-
-function tailText(path: string, from: number, to: number): string {
-  const buf = Buffer.alloc(Math.min(to - from, QUARANTINE_TEXT_BYTES));
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buf, 0, buf.length, from);
-  } finally {
-    closeSync(fd);
-  }
-  return buf.toString('utf8');
-}
-
-/**
- * Feeds the complete lines of file bytes [from, to) to the visitor in chunks,
- * growing the buffer for a line longer than a chunk. Returns the offset just
- * past the last newline and the line count reached.
- */
-function readRange(path: string, from: number, to: number, firstLineNo: number, visitor: LineVisitor & { base: number }) {
-  const fd = openSync(path, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(to - from, 1)));
-    let pos = from; // file offset of buf[0]
-    let filled = 0;
-    let lineNo = firstLineNo;
-    while (pos + filled < to) {
-      if (filled === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, filled, Math.min(buf.length - filled, to - pos - filled), pos + filled);
-      if (n === 0) break;
-      filled += n;
-      visitor.base = pos;
-      const r = scanLines(buf, 0, filled, lineNo, visitor);
-      lineNo += r.lines;
-      buf.copy(buf, 0, r.consumed, filled);
-      pos += r.consumed;
-      filled -= r.consumed;
-    }
-    return { consumed: pos, lines: lineNo - 1 };
-  } finally {
-    closeSync(fd);
-  }
-}
