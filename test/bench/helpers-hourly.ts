@@ -1,0 +1,84 @@
+// Bench helper for hourly.ts: running the two contestants as processes
+// (`rank-pipeline run --hourly` and the DuckDB baseline in child mode), the
+// optional --cpu-prof run, and the printing: one line per measurement as it
+// is taken, with its ratio against DuckDB, and a markdown table at the end.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../src/package-root.js';
+import type { ListsResult, ListsSpec } from './duckdb-baseline.js';
+import { type Measured, measure, stagesOf } from './helpers-process.js';
+import { printProfiles, summarizeProfiles } from './helpers-profile.js';
+
+export interface Row {
+  measurement: string;
+  ours: number;
+  duck: number;
+  unit: string;
+  /** ours / DuckDB. */
+  ratio: number;
+  target: string;
+  /** undefined: no target, printed for information. */
+  met: boolean | undefined;
+}
+
+const fmt = (x: number, unit: string) => `${x.toFixed(unit === 'MB/s' ? 0 : 2)} ${unit}`;
+const metText = (m: boolean | undefined) => (m === undefined ? '-' : m ? 'met' : 'NOT met');
+
+export function printRow(rows: Row[], row: Row): void {
+  rows.push(row);
+  console.log(`hourly ${row.measurement}: ours ${fmt(row.ours, row.unit)}, DuckDB ${fmt(row.duck, row.unit)}, ratio ${row.ratio.toFixed(2)}×; target ${row.target}: ${metText(row.met)}`);
+}
+
+export function printTable(rows: Row[]): void {
+  if (rows.length === 0) return;
+  console.log('\n| measurement | ours | DuckDB | ratio ours/DuckDB | target | met? |\n|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.measurement} | ${fmt(r.ours, r.unit)} | ${fmt(r.duck, r.unit)} | ${r.ratio.toFixed(2)}× | ${r.target} | ${metText(r.met)} |`);
+  console.log('');
+}
+
+const bin = () => join(packageRoot(), 'bin', 'rank-pipeline.js');
+
+/** The environment of the CLI runs: no RANK_DATA / RANK_OUT / RANK_FAULT leaking in from the caller. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('RANK_')) delete env[k];
+  return env;
+}
+
+/** `rank-pipeline run --hourly` as cron runs it (plus a terminal, for the stage lines). */
+export async function runCli(dataDir: string, now: string, opts: { workers: number; tty: boolean }, nodeFlags: string[] = []): Promise<Measured> {
+  const m = await measure(process.execPath, [...nodeFlags, bin(), 'run', '--hourly', '--data', dataDir, '--now', now, '--workers', String(opts.workers)], { tty: opts.tty, env: cleanEnv() });
+  if (m.status !== 0) throw new Error(`rank-pipeline run --hourly --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
+  return m;
+}
+
+export function printStages(label: string, m: Measured): void {
+  const stages = stagesOf(m.stdout + m.stderr, m.seconds);
+  console.log(`hourly ${label}: ours ${m.seconds.toFixed(2)} s, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB${stages.length ? '; stages:' : ''}`);
+  for (const s of stages) console.log(`  ${s.seconds.toFixed(2).padStart(7)} s  ${s.name}`);
+}
+
+/** The DuckDB baseline as a process of its own, like ours. */
+export async function runDuckLists(workDir: string, spec: Omit<ListsSpec, 'resultFile'>): Promise<Measured & { result: ListsResult }> {
+  const dir = join(workDir, 'duckdb');
+  mkdirSync(dir, { recursive: true });
+  const specFile = join(dir, 'spec.json');
+  const resultFile = join(dir, 'result.json');
+  writeFileSync(specFile, JSON.stringify({ ...spec, resultFile }));
+  const script = fileURLToPath(new URL('./duckdb-baseline.js', import.meta.url));
+  const m = await measure(process.execPath, [script, '--child', specFile]);
+  if (m.status !== 0) throw new Error(`DuckDB baseline exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
+  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as ListsResult;
+  rmSync(dir, { recursive: true, force: true });
+  return { ...m, result };
+}
+
+/** An extra, untimed run of a scenario under --cpu-prof (main thread and workers), summarized. */
+export async function profileRun(label: string, dataDir: string, now: string, opts: { workers: number; tty: boolean }, dir: string): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const m = await runCli(dataDir, now, opts, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  printStages(`${label} (under --cpu-prof)`, m);
+  printProfiles(label, summarizeProfiles(dir, packageRoot()));
+}

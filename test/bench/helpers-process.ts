@@ -1,0 +1,117 @@
+// Bench helper: run a command as its own process and measure what an operator
+// would see: wall time from spawn to exit, and the process's peak RSS (worker
+// threads included, they share the process). Peak RSS comes from GNU time
+// (`/usr/bin/time -f %M`) when it is installed, else from sampling VmHWM in
+// /proc/PID/status every 20 ms (a floor: the last ~20 ms before exit are missed).
+// With `tty`, the command runs under script(1), so the CLI's per-stage
+// progress lines (printed only on a terminal) come back in the output too.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Measured {
+  status: number | null;
+  seconds: number;
+  /** Peak resident set size in bytes. */
+  maxRss: number;
+  /** User + system CPU seconds of the process (all its threads), NaN without GNU time. */
+  cpuSeconds: number;
+  /** 1-minute load average when the command started: other work on the machine skews wall times. */
+  load: number;
+  /** stdout (and, under a TTY, stderr too: script(1) merges them). */
+  stdout: string;
+  stderr: string;
+}
+
+export interface MeasureOptions {
+  /** Run under script(1) to give the command a terminal. */
+  tty?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const GNU_TIME = '/usr/bin/time';
+export const hasGnuTime = () => existsSync(GNU_TIME);
+export const hasScript = () => existsSync('/usr/bin/script');
+
+const shellQuote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export async function measure(cmd: string, args: string[], opts: MeasureOptions = {}): Promise<Measured> {
+  const scratch = mkdtempSync(join(tmpdir(), 'rank-bench-time-'));
+  const timeFile = join(scratch, 'time');
+  try {
+    let argv = [cmd, ...args];
+    const gnu = hasGnuTime();
+    if (gnu) argv = [GNU_TIME, '-f', '%U %S %M', '-o', timeFile, ...argv];
+    if (opts.tty && hasScript()) argv = ['/usr/bin/script', '-qefc', argv.map(shellQuote).join(' '), '/dev/null'];
+    const load = loadavg()[0];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let sampled = 0;
+    const sampler = gnu ? undefined : setInterval(() => (sampled = Math.max(sampled, vmHwm(child.pid))), 20);
+    const status = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code));
+    });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (sampler) clearInterval(sampler);
+    const usage = gnu && existsSync(timeFile) ? parseGnuTime(readFileSync(timeFile, 'utf8')) : { cpuSeconds: Number.NaN, maxRss: sampled };
+    return { status, seconds, ...usage, load, stdout, stderr };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** GNU time's -o file: a "Command exited with non-zero status" line may come first; `%U %S %M` is the last. */
+function parseGnuTime(text: string): { cpuSeconds: number; maxRss: number } {
+  const [user, sys, kb] = (text.trim().split('\n').at(-1) ?? '').trim().split(/\s+/).map(Number);
+  return { cpuSeconds: user + sys, maxRss: Number.isFinite(kb) ? kb * 1024 : 0 };
+}
+
+/** The process's peak RSS so far (and its descendants' is not included), 0 when it is gone. */
+function vmHwm(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A stage of `run --hourly` as its progress lines mark it, with its duration. */
+export interface Stage {
+  name: string;
+  seconds: number;
+}
+
+/**
+ * `[   3.1s] map: reading new log bytes` lines → stage durations. The CLI's
+ * clock starts after its modules are loaded, so the first stage (lock, state,
+ * catalog load) starts at its 0 and the last one ends at the process's exit:
+ * it also holds node's start-up and the exit (pool shutdown).
+ */
+export function stagesOf(output: string, totalSeconds: number): Stage[] {
+  const marks: Array<{ at: number; name: string }> = [];
+  for (const raw of output.split('\n')) {
+    const m = /^\[\s*([\d.]+)s\] (.*)$/.exec(raw.replace(/\r/g, '').trim());
+    if (!m || /^map: \d+\/\d+ tasks$/.test(m[2])) continue;
+    marks.push({ at: Number(m[1]), name: m[2].replace(/\d+/g, 'N') });
+  }
+  if (marks.length === 0) return [];
+  const stages: Stage[] = [{ name: 'lock, state, catalog load', seconds: marks[0].at }];
+  for (let i = 0; i < marks.length; i++) {
+    const last = i + 1 === marks.length;
+    const next = last ? totalSeconds : marks[i + 1].at;
+    stages.push({ name: last ? `${marks[i].name}; commit, prune, exit (+ node start-up)` : marks[i].name, seconds: Math.max(0, next - marks[i].at) });
+  }
+  return stages;
+}
+
+export const mib = (bytes: number) => bytes / 2 ** 20;
+export const fmtS = (s: number) => `${s.toFixed(2)} s`;

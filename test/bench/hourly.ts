@@ -1,0 +1,284 @@
+// Benchmark of the hourly pipeline (issue "The hourly pipeline", Speed),
+// against DuckDB on the same files in the same run:
+//
+//  map      one peak hour's global log: our map job (mapLogs → scanDir, on
+//           the piscina pool the CLI uses) vs DuckDB's GROUP BY over read_csv.
+//           MB/s of each, median of --reps. Target: ours ≥ 2× DuckDB.
+//  cold     `rank-pipeline run --hourly` on a data dir holding only the
+//           catalog and one unprocessed peak hour (global + category logs), no
+//           state at all, vs DuckDB loading the catalog and computing the
+//           overall and every category's top 100. Both are processes, both
+//           timed spawn to exit. Target: ours ≤ DuckDB.
+//  steady   168 processed hours (one untimed run), then one new hour, normal
+//           and peak: `run --hourly` wall time and peak RSS. Targets: < 5 s,
+//           < 15 s, < 2 GiB. DuckDB recomputing the window from scratch is the
+//           baseline for the ratio.
+// Every scenario checks the published lists against DuckDB's (AGREE or
+// DISAGREE; a disagreement makes the exit code 1). Timings are printed,
+// never asserted.
+//
+//   npm run build && node dist/test/bench/hourly.js --scale small
+//   node dist/test/bench/hourly.js --scale full --only map,cold --reps 5 --profile
+// Flags: --scale small|full, --only map,cold,steady, --reps N (map), --cli-reps N
+// (cold, steady; default 1), --workers N,
+// --sample N|all (categories compared), --profile (an extra --cpu-prof run of
+// each scenario, summarized), --keep (keep the work dirs), --no-tty.
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { globalDirs } from '../../src/pipeline/log-dirs.js';
+import { poolRunner } from '../../src/pipeline/runner.js';
+import { type Item, openDuck, topOverall } from './duckdb-baseline.js';
+import { type Agreement, compareLists, compareRelease, readRelease, sampleCategories } from './helpers-agree.js';
+import { BenchData, NEW_HOUR, RUN_NOW, BASE_NOW, SCALES, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
+import type { Measured } from './helpers-process.js';
+import { type Row, runCli, runDuckLists, printRow, printStages, printTable, profileRun } from './helpers-hourly.js';
+
+export interface HourlyOptions {
+  scale: Scale;
+  only: Set<string>;
+  reps: number;
+  /** Rounds of each CLI scenario (cold, steady); medians are reported. */
+  cliReps: number;
+  workers: number;
+  sample: number | '*';
+  profile: boolean;
+  keep: boolean;
+  tty: boolean;
+}
+
+const SCENARIOS = ['map', 'cold', 'steady'];
+
+export function parseArgs(argv: string[]): HourlyOptions {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const scaleName = value('--scale') ?? 'full';
+  const scale = SCALES[scaleName as keyof typeof SCALES];
+  if (!scale) throw new Error(`--scale ${scaleName}: expected small or full`);
+  const only = new Set((value('--only') ?? SCENARIOS.join(',')).split(',').filter((s) => s !== 'hourly'));
+  if (only.size === 0) for (const s of SCENARIOS) only.add(s);
+  for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only ${s}: expected one of ${SCENARIOS.join(', ')}`);
+  const sample = value('--sample') ?? '200';
+  return {
+    scale,
+    only,
+    reps: Number(value('--reps') ?? 3),
+    cliReps: Number(value('--cli-reps') ?? 1),
+    workers: Number(value('--workers') ?? 2),
+    sample: sample === 'all' ? '*' : Number(sample),
+    profile: argv.includes('--profile'),
+    keep: argv.includes('--keep'),
+    tty: !argv.includes('--no-tty'),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+const GIB = 2 ** 30;
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[]> {
+  const opts = parseArgs(argv);
+  const data = new BenchData(opts.scale);
+  const s = opts.scale;
+  console.log(
+    `hourly bench, scale ${s.name}: ${s.products} products, ${s.categories} categories; peak hour ${s.peak}, normal hour ${s.normal}, ` +
+      `base 168 h × ${s.basePerHour}; --workers ${opts.workers}, DuckDB threads ${opts.workers}; data under ${data.root}`,
+  );
+  const rows: Row[] = [];
+  const agreements: Array<[string, Agreement]> = [];
+  try {
+    if (opts.only.has('map')) await mapThroughput(data, opts, rows, agreements);
+    if (opts.only.has('cold')) await coldStart(data, opts, rows, agreements);
+    if (opts.only.has('steady')) await steadyState(data, opts, rows, agreements);
+  } finally {
+    if (!opts.keep) data.removeWork();
+  }
+  printTable(rows);
+  let allAgree = true;
+  for (const [label, a] of agreements) {
+    allAgree &&= a.agree;
+    console.log(`hourly agree ${label}: ${a.agree ? 'AGREE' : 'DISAGREE'} (${a.listsCompared} lists, ${a.itemsCompared} items)${a.agree ? '' : `: ${a.differences.slice(0, 5).join('; ')}`}`);
+  }
+  if (!allAgree) process.exitCode = 1;
+  return rows;
+}
+
+/** Our map job vs DuckDB's aggregate on one peak hour's global log directory. */
+async function mapThroughput(data: BenchData, opts: HourlyOptions, rows: Row[], agreements: Array<[string, Agreement]>): Promise<void> {
+  const hourDir = await data.hour(opts.scale.peak);
+  const dir = globalDirs(NEW_HOUR, NEW_HOUR + 1)[0];
+  const files = filesUnder(join(hourDir, dir.dir)).filter((f) => f.endsWith('.log'));
+  const bytes = sizeOf(files);
+  warmPageCache(join(hourDir, dir.dir));
+  const runner = poolRunner(opts.workers);
+  const { instance, conn } = await openDuck(opts.workers);
+  try {
+    // Warm-ups: piscina starts its threads lazily, DuckDB loads its CSV reader.
+    const empty = globalDirs(NEW_HOUR - 1000, NEW_HOUR - 999)[0];
+    await runner.run('mapLogs', { dataDir: hourDir, end: NEW_HOUR + 1, dirs: [{ dir: empty }] });
+    await topOverall(conn, files);
+    const ours: number[] = [];
+    const duck: number[] = [];
+    let ourTop: Item[] = [];
+    let duckTop: Item[] = [];
+    // CPU time of this process covers every thread: the pool's workers and DuckDB's.
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    };
+    const oursCpu: number[] = [];
+    const duckCpu: number[] = [];
+    for (let rep = 0; rep < opts.reps; rep++) {
+      let t0 = process.hrtime.bigint();
+      let c0 = cpu();
+      duckTop = await topOverall(conn, files);
+      duck.push(seconds(t0));
+      duckCpu.push(cpu() - c0);
+      t0 = process.hrtime.bigint();
+      c0 = cpu();
+      const r = await runner.run('mapLogs', { dataDir: hourDir, end: NEW_HOUR + 1, dirs: [{ dir }] });
+      ours.push(seconds(t0));
+      oursCpu.push(cpu() - c0);
+      if (!r.ok) throw new Error(`mapLogs failed: ${r.error.message}`);
+      const scan = r.value[0];
+      if (!('hours' in scan) || scan.hours.length !== 1) throw new Error('mapLogs: expected one hour of counts');
+      ourTop = top100(scan.hours[0].ids, scan.hours[0].sales);
+    }
+    const mb = bytes / 1e6;
+    const oursMBs = mb / median(ours);
+    const duckMBs = mb / median(duck);
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+    console.log(
+      `hourly map: ${files.length} file(s), ${mb.toFixed(0)} MB, load ${loadavg()[0].toFixed(1)}; wall ours ${list(ours)} s, DuckDB ${list(duck)} s; ` +
+        `CPU ours ${list(oursCpu)} s, DuckDB ${list(duckCpu)} s (medians of ${opts.reps})`,
+    );
+    const label = `map throughput, peak hour global log (${mb.toFixed(0)} MB)`;
+    printRow(rows, { measurement: label, ours: oursMBs, duck: duckMBs, unit: 'MB/s', ratio: oursMBs / duckMBs, target: 'ours ≥ 2× DuckDB', met: oursMBs >= 2 * duckMBs });
+    const perCpu = (xs: number[]) => mb / median(xs);
+    printRow(rows, { measurement: `${label}, per CPU-second`, ours: perCpu(oursCpu), duck: perCpu(duckCpu), unit: 'MB/s', ratio: perCpu(oursCpu) / perCpu(duckCpu), target: '(info)', met: undefined });
+    const a: Agreement = { agree: true, listsCompared: 0, itemsCompared: 0, differences: [] };
+    compareLists('map top 100', ourTop, duckTop, a);
+    agreements.push(['map (top 100 of the hour)', a]);
+  } finally {
+    await runner.close();
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The top 100 of a count block: sales desc, productId asc, sales > 0. */
+function top100(ids: Uint32Array, sales: Int32Array): Item[] {
+  const best: Item[] = [];
+  // Does (s, id) come before item a in the order of a top list?
+  const before = (s: number, id: number, a: Item) => s > a.sales || (s === a.sales && id < a.productId);
+  for (let i = 0; i < ids.length; i++) {
+    const s = sales[i];
+    if (s <= 0) continue;
+    if (best.length === 100 && !before(s, ids[i], best[99])) continue;
+    let j = best.length;
+    while (j > 0 && before(s, ids[i], best[j - 1])) j--;
+    best.splice(j, 0, { productId: ids[i], sales: s });
+    if (best.length > 100) best.pop();
+  }
+  return best;
+}
+
+/** A data dir with the catalog and one unprocessed peak hour, nothing else. */
+async function coldStart(data: BenchData, opts: HourlyOptions, rows: Row[], agreements: Array<[string, Agreement]>): Promise<void> {
+  const base = await data.base();
+  const hour = await data.hour(opts.scale.peak);
+  const setUp = (name: string) => {
+    const work = data.workDir(name);
+    linkTree(join(base, 'catalog'), join(work, 'catalog'));
+    linkTree(join(hour, 'logs'), join(work, 'logs'));
+    return work;
+  };
+  const globalFilesOf = (work: string) => filesUnder(join(work, globalDirs(NEW_HOUR, NEW_HOUR + 1)[0].dir));
+  const { ours, duck, duckCatalogLoad, agreement } = await contest('cold start', opts, setUp, globalFilesOf);
+  agreements.push(['cold start', agreement]);
+  const label = `cold start, peak hour (${opts.scale.peak.toLocaleString('en-US')} purchases)`;
+  printRow(rows, { measurement: `${label}, wall (DuckDB incl. catalog load)`, ours: ours.seconds, duck: duck.seconds, unit: 's', ratio: ours.seconds / duck.seconds, target: 'ours ≤ DuckDB', met: ours.seconds <= duck.seconds });
+  const duckNoCatalog = duck.seconds - duckCatalogLoad;
+  printRow(rows, { measurement: `${label}, wall (DuckDB catalog load excluded)`, ours: ours.seconds, duck: duckNoCatalog, unit: 's', ratio: ours.seconds / duckNoCatalog, target: '(info)', met: undefined });
+  printRow(rows, { measurement: `${label}, CPU user+sys`, ours: ours.cpuSeconds, duck: duck.cpuSeconds, unit: 's', ratio: ours.cpuSeconds / duck.cpuSeconds, target: '(info)', met: undefined });
+  printRow(rows, { measurement: `${label}, peak RSS`, ours: ours.maxRss / GIB, duck: duck.maxRss / GIB, unit: 'GiB', ratio: ours.maxRss / duck.maxRss, target: '(info)', met: undefined });
+  if (opts.profile) await profileRun('cold start', setUp('cold-profile'), RUN_NOW, opts, join(data.root, 'profiles', 'cold'));
+}
+
+/** 168 processed hours, then one new hour (normal, then peak). */
+async function steadyState(data: BenchData, opts: HourlyOptions, rows: Row[], agreements: Array<[string, Agreement]>): Promise<void> {
+  const processed = await data.processed(async (dir) => {
+    const r = await runCli(dir, BASE_NOW, { ...opts, tty: false });
+    console.log(`hourly steady: the untimed run over the base took ${r.seconds.toFixed(1)} s, peak RSS ${(r.maxRss / 2 ** 20).toFixed(0)} MiB`);
+  });
+  for (const [kind, purchases, limit] of [['normal', opts.scale.normal, 5], ['peak', opts.scale.peak, 15]] as const) {
+    const hour = await data.hour(purchases);
+    const setUp = (name: string) => {
+      const work = data.workDir(name);
+      for (const d of ['catalog', 'logs']) linkTree(join(processed, d), join(work, d));
+      for (const d of ['state', 'counts', 'public', 'quarantine']) copyTree(join(processed, d), join(work, d));
+      linkTree(join(hour, 'logs'), join(work, 'logs'));
+      return work;
+    };
+    // DuckDB has no state to start from: it recomputes the whole window.
+    const globalFilesOf = (work: string) => globalDirs(NEW_HOUR + 1 - 168, NEW_HOUR + 1).flatMap((d) => filesUnder(join(work, d.dir)));
+    const { ours, duck, agreement } = await contest(`steady ${kind}`, opts, setUp, globalFilesOf);
+    agreements.push([`steady ${kind}`, agreement]);
+    const label = `steady state, +1 ${kind} hour (${purchases.toLocaleString('en-US')} purchases)`;
+    printRow(rows, { measurement: `${label}, wall`, ours: ours.seconds, duck: duck.seconds, unit: 's', ratio: ours.seconds / duck.seconds, target: `< ${limit} s`, met: ours.seconds < limit });
+    printRow(rows, { measurement: `${label}, CPU user+sys`, ours: ours.cpuSeconds, duck: duck.cpuSeconds, unit: 's', ratio: ours.cpuSeconds / duck.cpuSeconds, target: '(info)', met: undefined });
+    printRow(rows, { measurement: `${label}, peak RSS`, ours: ours.maxRss / GIB, duck: duck.maxRss / GIB, unit: 'GiB', ratio: ours.maxRss / duck.maxRss, target: '< 2 GiB', met: ours.maxRss < 2 * GIB });
+    if (opts.profile) await profileRun(`steady ${kind}`, setUp(`steady-${kind}-profile`), RUN_NOW, opts, join(data.root, 'profiles', `steady-${kind}`));
+    data.removeWork();
+  }
+}
+
+type DuckRun = Awaited<ReturnType<typeof runDuckLists>>;
+
+/**
+ * --cli-reps rounds of: a fresh data dir, page cache warmed, our run, then
+ * DuckDB's; the lists compared every round. Medians of wall, CPU and RSS.
+ */
+async function contest(label: string, opts: HourlyOptions, setUp: (name: string) => string, globalFilesOf: (work: string) => string[]) {
+  const ours: Measured[] = [];
+  const duck: DuckRun[] = [];
+  const agreement: Agreement = { agree: true, listsCompared: 0, itemsCompared: 0, differences: [] };
+  for (let rep = 0; rep < opts.cliReps; rep++) {
+    const work = setUp(`${label.replace(/ /g, '-')}-${rep}`);
+    warmPageCache(work);
+    const o = await runCli(work, RUN_NOW, opts);
+    printStages(`${label} run ${rep + 1}`, o);
+    ours.push(o);
+    const release = readRelease(join(work, 'public'));
+    const globalFiles = globalFilesOf(work);
+    const sample = opts.sample === '*' ? '*' : sampleCategories(release, opts.sample);
+    const d = await runDuckLists(work, { globalFiles, productsCsv: join(work, 'catalog', 'products.csv'), sample, threads: opts.workers });
+    const t = d.result.timings;
+    console.log(
+      `hourly ${label} run ${rep + 1} DuckDB: ${d.seconds.toFixed(2)} s, CPU ${d.cpuSeconds.toFixed(2)} s, peak RSS ${(d.maxRss / 2 ** 20).toFixed(0)} MiB, load ${d.load.toFixed(1)}; ` +
+        `open ${t.open.toFixed(2)}, catalog load ${t.catalog.toFixed(2)}, aggregate ${(sizeOf(globalFiles) / 1e6).toFixed(0)} MB ${t.aggregate.toFixed(2)}, ` +
+        `overall ${t.overall.toFixed(2)}, categories ${t.categories.toFixed(2)} s (${d.result.categoriesWithSales} with sales)`,
+    );
+    duck.push(d);
+    const a = agree(release, d.result, sample);
+    agreement.agree &&= a.agree;
+    agreement.listsCompared += a.listsCompared;
+    agreement.itemsCompared += a.itemsCompared;
+    agreement.differences.push(...a.differences);
+    rmSync(work, { recursive: true, force: true });
+  }
+  const med = <T extends Measured>(xs: T[]): T => ({ ...xs[0], seconds: median(xs.map((x) => x.seconds)), cpuSeconds: median(xs.map((x) => x.cpuSeconds)), maxRss: median(xs.map((x) => x.maxRss)) });
+  return { ours: med(ours), duck: med(duck), duckCatalogLoad: median(duck.map((d) => d.result.timings.catalog)), agreement };
+}
+
+function agree(release: ReturnType<typeof readRelease>, duck: { overall: Item[]; categories: Record<string, Item[]> }, sample: string[] | '*'): Agreement {
+  const slugs = sample === '*' ? [...new Set([...release.manifest.categories.map((c) => c.slug), ...Object.keys(duck.categories)])].sort() : sample;
+  return compareRelease(release, duck.overall, duck.categories, slugs);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await main();
+}
