@@ -2,6 +2,7 @@
 // (`rank-pipeline run --hourly` and the DuckDB baseline in child mode), the
 // optional --cpu-prof run, and the printing: one line per measurement as it
 // is taken, with its ratio against DuckDB, and a markdown table at the end.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,7 @@ export async function runDuckLists(workDir: string, spec: Omit<ListsSpec, 'resul
 export async function profileRun(label: string, dataDir: string, now: string, opts: { workers: number; tty: boolean }, dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  execFileSync('sync');
   const m = await runCli(dataDir, now, opts, ['--cpu-prof', '--cpu-prof-dir', dir]);
   printStages(`${label} (under --cpu-prof)`, m);
   printProfiles(label, summarizeProfiles(dir, packageRoot()));

@@ -23,6 +23,7 @@
 // (cold, steady; default 1), --workers N,
 // --sample N|all (categories compared), --profile (an extra --cpu-prof run of
 // each scenario, summarized), --keep (keep the work dirs), --no-tty.
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -249,6 +250,8 @@ async function contest(label: string, opts: HourlyOptions, setUp: (name: string)
   for (let rep = 0; rep < opts.cliReps; rep++) {
     const work = setUp(`${label.replace(/ /g, '-')}-${rep}`);
     warmPageCache(work);
+    // The run ends with a syncfs(2) of the whole file system: flush the set-up's own writes first, or it pays for them.
+    execFileSync('sync');
     const o = await runCli(work, RUN_NOW, opts);
     printStages(`${label} run ${rep + 1}`, o);
     ours.push(o);
