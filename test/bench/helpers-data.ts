@@ -160,9 +160,15 @@ export class BenchData {
 
   private async cached(name: string, build: (dir: string) => Promise<unknown>): Promise<string> {
     const dir = join(this.root, name);
+    mkdirSync(this.root, { recursive: true });
     const marker = join(dir, '.bench-complete.json');
     if (existsSync(marker)) return dir;
     rmSync(dir, { recursive: true, force: true });
+    // Leftovers of interrupted builds (their process is gone) only take disk.
+    for (const other of readdirSync(this.root)) {
+      const m = /\.tmp-(\d+)$/.exec(other);
+      if (other.startsWith(`${name}.tmp-`) && m && !alive(Number(m[1]))) rmSync(join(this.root, other), { recursive: true, force: true });
+    }
     const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -171,6 +177,15 @@ export class BenchData {
     writeFileSync(join(tmp, '.bench-complete.json'), `${JSON.stringify({ scale: this.scale, name, summary, at: new Date().toISOString() }, null, 1)}\n`);
     renameSync(tmp, dir);
     return dir;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
