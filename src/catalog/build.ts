@@ -1,8 +1,8 @@
 // Assembles a Catalog from categories and products given in any order: the
 // one way the loader, `generate` and the tests make a catalog. Products go
 // straight into growable typed arrays (no object per product), and build()
-// sorts them by id with a radix sort, so 10M products cost a few hundred MB
-// and well under a second beyond the parsing.
+// sorts them by id with a radix sort: 10M products take ~350 MB, and build()
+// takes 0.3 s when they came in id order (the usual export order).
 import type { CategoryInfo } from './catalog.js';
 import { ColumnarCatalog } from './columnar.js';
 import { SLUG_RE, UNCATEGORIZED } from '../layout.js';
@@ -157,7 +157,14 @@ function radixOrder(keys: Uint32Array): Uint32Array {
   return order;
 }
 
-/** Gathers every column into the order `order` names. */
+/**
+ * Gathers every column into the order `order` names. Each product is read
+ * from a random place, so this is bound by memory latency: ~10 s for a fully
+ * shuffled 10M-product catalog on a busy 2-core machine, against 0.3 s for
+ * the whole build() of one already in id order. Category indexes are copied
+ * by a loop (2.1 s, against 5.5 s for set(subarray()) per product), names by
+ * Buffer.copy (5.9 s, against 8.2 s for a byte loop).
+ */
 function permute(order: Uint32Array, ids: Uint32Array, catOffsets: Uint32Array, catIndexes: Uint32Array, nameOffsets: Uint32Array, nameBytes: Buffer) {
   const n = ids.length;
   const productIds = new Uint32Array(n);
@@ -165,17 +172,18 @@ function permute(order: Uint32Array, ids: Uint32Array, catOffsets: Uint32Array, 
   const categoryIndexes = new Uint32Array(catIndexes.length);
   const newNameOffsets = new Uint32Array(n + 1);
   const newNameBytes = Buffer.allocUnsafe(nameBytes.length);
+  let c = 0;
+  let b = 0;
   for (let i = 0; i < n; i++) {
     const from = order[i]!;
     productIds[i] = ids[from]!;
-    const c0 = catOffsets[from]!;
-    const c1 = catOffsets[from + 1]!;
-    categoryIndexes.set(catIndexes.subarray(c0, c1), categoryOffsets[i]!);
-    categoryOffsets[i + 1] = categoryOffsets[i]! + (c1 - c0);
+    for (let j = catOffsets[from]!, stop = catOffsets[from + 1]!; j < stop; j++) categoryIndexes[c++] = catIndexes[j]!;
+    categoryOffsets[i + 1] = c;
     const n0 = nameOffsets[from]!;
     const n1 = nameOffsets[from + 1]!;
-    nameBytes.copy(newNameBytes, newNameOffsets[i]!, n0, n1);
-    newNameOffsets[i + 1] = newNameOffsets[i]! + (n1 - n0);
+    nameBytes.copy(newNameBytes, b, n0, n1);
+    b += n1 - n0;
+    newNameOffsets[i + 1] = b;
   }
   return { productIds, categoryOffsets, categoryIndexes, nameOffsets: newNameOffsets, nameBytes: newNameBytes };
 }
