@@ -9,7 +9,7 @@ import { type CatalogFs, type FileStamp, nodeCatalogFs } from './catalog-fs.js';
 import { CATEGORIES_HEADER, CategoriesSink } from './categories-csv.js';
 import type { ColumnarCatalog } from './columnar.js';
 import { readCsvRows, isBlankRow } from './csv-rows.js';
-import { ProductsSink } from './products-csv.js';
+import { PRODUCTS_HEADER, ProductsSink } from './products-csv.js';
 import { asIoError, usageError } from '../errors.js';
 import { catalogPaths } from '../layout.js';
 
@@ -29,8 +29,8 @@ export async function loadCatalog(dataDir: string, options: LoadCatalogOptions =
   // Stamped before reading, so a CSV edited during the parse leaves a cache
   // keyed on the old stamp, which the next run rejects.
   const key: CacheKey = {
-    categories: await stampOf(fs, paths.categories, CATEGORIES_HEADER),
-    products: await stampOf(fs, paths.products, 'product_id,categories,name'),
+    categories: await stampOf(fs, paths.categories, `the header line "${CATEGORIES_HEADER}" and a line per category`),
+    products: await stampOf(fs, paths.products, `the header line "${PRODUCTS_HEADER}" and a line per product`),
   };
   const cached = await readCache(fs, paths.cache, key);
   if (cached) return cached;
@@ -43,14 +43,14 @@ export async function loadCatalog(dataDir: string, options: LoadCatalogOptions =
   return catalog;
 }
 
-async function stampOf(fs: CatalogFs, path: string, header: string): Promise<FileStamp> {
+async function stampOf(fs: CatalogFs, path: string, contents: string): Promise<FileStamp> {
   try {
     return await fs.stat(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw asIoError(err, path);
     throw usageError('catalog file not found', {
       path,
-      hint: `create it, header "${header}" (see CONTRACT §2), or run \`rank-pipeline generate\` for a sample catalog`,
+      hint: `create it with ${contents}, or run \`rank-pipeline generate\` to write a synthetic catalog`,
     });
   }
 }

@@ -11,7 +11,8 @@ import { SlugTable } from './slug-table.js';
 import { usageError } from '../errors.js';
 import { SLUG_RE } from '../layout.js';
 
-const HEADERS = ['product_id,categories', 'product_id,categories,name'];
+export const PRODUCTS_HEADER = 'product_id,categories,name';
+const HEADERS = ['product_id,categories', PRODUCTS_HEADER];
 
 export class ProductsSink implements RowSink {
   /** Fields a row may have: 0 until the header is read. */
