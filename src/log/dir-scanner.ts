@@ -54,6 +54,9 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
     st.lines = read.lines;
     if (st.consumed < f.size && dirComplete && old.size === f.size) {
       // The writer left a torn last line and has stopped: quarantine it once.
+      // It is a line read for the first time, like any other bad line: count
+      // it, or the bad-line budget sees 1 bad of 0 new lines.
+      result.newLines++;
       recordBad(result, rel, st.lines + 1, st.consumed, Fault.torn, tailText(join(abs, f.name), st.consumed, f.size));
       st.consumed = f.size;
       st.lines++;
