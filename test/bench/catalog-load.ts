@@ -58,6 +58,18 @@ function writeCatalog(dir: string, products: number, categories: number): void {
   });
 }
 
+interface Measurement {
+  seconds: number;
+  cpuSeconds: number;
+  /** Highest RSS of the process, i.e. during the load; `rss` is after it, once garbage is collected. */
+  peakRss: number;
+  rss: number;
+  heapUsed: number;
+  arrayBuffers: number;
+  products: number;
+  categories: number;
+}
+
 /** Child mode: one load, then one line of JSON with its time and memory. */
 async function measureLoad(dir: string): Promise<void> {
   const t0 = performance.now();
@@ -66,20 +78,28 @@ async function measureLoad(dir: string): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   // CPU time as well as wall time: on a shared machine the wall clock also counts other people's work.
   const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // ArrayBuffers die only after a second collection on a later tick.
   globalThis.gc?.();
   await new Promise((resolve) => setTimeout(resolve, 100));
   globalThis.gc?.();
   const m = process.memoryUsage();
-  const probe = catalog.productIds[catalog.productIds.length >> 1]!;
-  console.log(JSON.stringify({ seconds, cpuSeconds, rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, products: catalog.productIds.length, categories: catalog.categories.length, probe: catalog.productName(probe) }));
+  const result: Measurement = {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    arrayBuffers: m.arrayBuffers,
+    products: catalog.productIds.length,
+    categories: catalog.categories.length,
+  };
+  console.log(JSON.stringify(result));
 }
 
-function runChild(dir: string) {
+function runChild(dir: string): Measurement {
   const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (res.status !== 0) throw new Error(`child failed (${res.status}): ${res.stderr}`);
-  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; rss: number; heapUsed: number; arrayBuffers: number; products: number; categories: number };
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Measurement;
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -89,16 +109,16 @@ export async function main(): Promise<void> {
   const categories = flag('categories', 30_000);
   const dir = mkdtempSync(join(tmpdir(), 'catalog-bench-'));
   try {
-    let t = performance.now();
+    const t = performance.now();
     writeCatalog(dir, products, categories);
     const csvBytes = statSync(join(dir, 'catalog', 'products.csv')).size;
     console.log(`catalog-load write-csv     ${((performance.now() - t) / 1000).toFixed(1)} s  products.csv ${mb(csvBytes)}`);
     for (const phase of ['cold', 'warm'] as const) {
-      t = performance.now();
       const r = runChild(dir);
       const cache = statSync(join(dir, 'state', 'catalog.bin')).size;
       console.log(
-        `catalog-load ${phase.padEnd(14)} ${r.seconds.toFixed(2)} s (cpu ${r.cpuSeconds.toFixed(2)} s)  rss ${mb(r.rss)}  heapUsed ${mb(r.heapUsed)}  arrayBuffers ${mb(r.arrayBuffers)}  ` +
+        `catalog-load ${phase.padEnd(14)} ${r.seconds.toFixed(2)} s (cpu ${r.cpuSeconds.toFixed(2)} s)  ` +
+          `rss ${mb(r.rss)} (peak ${mb(r.peakRss)})  heapUsed ${mb(r.heapUsed)}  arrayBuffers ${mb(r.arrayBuffers)}  ` +
           `${r.products} products  ${r.categories} categories  cache ${mb(cache)}`,
       );
     }
