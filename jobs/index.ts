@@ -1,3 +1,4 @@
 // The job registry: every task a worker thread can run, by name. The piscina
 // pool loads this one module; the inline runner imports it directly.
 export { mapLogs } from './map-logs.js';
+export { mapRange } from './map-range.js';

@@ -1,7 +1,12 @@
-// An open-addressing hash table productId → net units, on two typed arrays.
-// Map jobs add one entry per log line (tens of millions an hour), so this is
-// hand-written: a JS Map<number, number> costs about 4x the time and 5x the
-// memory at that size. Product id 0 is never valid, so 0 marks an empty slot.
+// Net units per product id, for the map jobs' inner loop (tens of millions
+// of lines an hour), hand-written because a JS Map<number, number> costs
+// about 4x the time and 5x the memory at that size. It starts as an
+// open-addressing hash table on two typed arrays (product id 0 is never
+// valid, so 0 marks an empty slot). Once it holds many products (a peak
+// hour sells millions) random probes into a table far bigger than the CPU
+// caches dominate, so it turns into an append-only list of (id, units) pairs
+// (sequential writes only) that toBlock radix-sorts and sums: a few
+// cache-friendly passes instead of one cache miss per line.
 
 export interface Block {
   /** Product ids, strictly ascending. */
@@ -12,11 +17,17 @@ export interface Block {
 
 export const EMPTY_BLOCK: Block = Object.freeze({ ids: new Uint32Array(0), sales: new Int32Array(0) });
 
+/** Distinct ids in the hash table that make it turn into a pair list. */
+const PAIRS_AFTER = 1 << 17;
+
 export class CountTable {
   private keys: Uint32Array;
   private vals: Int32Array;
   private bits: number;
   private used = 0;
+  private pairIds: Uint32Array | undefined;
+  private pairQty: Int32Array | undefined;
+  private pairs = 0;
 
   constructor(expected = 8) {
     this.bits = Math.max(4, Math.ceil(Math.log2(expected * 2)));
@@ -24,11 +35,13 @@ export class CountTable {
     this.vals = new Int32Array(1 << this.bits);
   }
 
-  get size(): number {
-    return this.used;
-  }
-
   add(id: number, quantity: number): void {
+    if (this.pairIds !== undefined) {
+      if (this.pairs === this.pairIds.length) this.growPairs();
+      this.pairIds[this.pairs] = id;
+      this.pairQty![this.pairs++] = quantity;
+      return;
+    }
     const keys = this.keys;
     const mask = keys.length - 1;
     let i = Math.imul(id, 0x9e3779b1) >>> (32 - this.bits);
@@ -41,13 +54,17 @@ export class CountTable {
       if (k === 0) {
         keys[i] = id;
         this.vals[i] = quantity;
-        if (++this.used * 2 > keys.length) this.grow();
+        if (++this.used * 2 > keys.length) {
+          if (this.used >= PAIRS_AFTER) this.turnPairs();
+          else this.grow();
+        }
         return;
       }
       i = (i + 1) & mask;
     }
   }
 
+  /** Units of one id (hash mode; a pair list answers 0: only toBlock reads it). */
   get(id: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
@@ -62,6 +79,7 @@ export class CountTable {
 
   /** The non-zero entries, sorted by product id. */
   toBlock(): Block {
+    if (this.pairIds !== undefined) return sumSortedRuns(...radixSortPairs(this.pairIds, this.pairQty!, this.pairs));
     const ids = new Uint32Array(this.used);
     let n = 0;
     for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0 && this.vals[i] !== 0) ids[n++] = this.keys[i];
@@ -69,6 +87,28 @@ export class CountTable {
     const sales = new Int32Array(n);
     for (let i = 0; i < n; i++) sales[i] = this.get(sorted[i]);
     return { ids: sorted.slice(), sales };
+  }
+
+  private turnPairs(): void {
+    this.pairIds = new Uint32Array(this.used * 4);
+    this.pairQty = new Int32Array(this.used * 4);
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== 0) {
+        this.pairIds[this.pairs] = this.keys[i];
+        this.pairQty[this.pairs++] = this.vals[i];
+      }
+    }
+    this.keys = new Uint32Array(0);
+    this.vals = new Int32Array(0);
+  }
+
+  private growPairs(): void {
+    const ids = new Uint32Array(this.pairIds!.length * 2);
+    ids.set(this.pairIds!);
+    const qty = new Int32Array(ids.length);
+    qty.set(this.pairQty!);
+    this.pairIds = ids;
+    this.pairQty = qty;
   }
 
   private grow(): void {
@@ -80,6 +120,51 @@ export class CountTable {
     this.used = 0;
     for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== 0) this.add(oldKeys[i], oldVals[i]);
   }
+}
+
+/** LSD radix sort of n (id, units) pairs by id: 12-bit digits, a pass skipped when every id shares its digit (ids below 2^24 take two passes). */
+function radixSortPairs(ids: Uint32Array, qty: Int32Array, n: number): [Uint32Array, Int32Array, number] {
+  let srcI: Uint32Array = ids;
+  let srcQ: Int32Array = qty;
+  let dstI: Uint32Array = new Uint32Array(n);
+  let dstQ: Int32Array = new Int32Array(n);
+  const counts = new Uint32Array(4096);
+  for (let shift = 0; shift < 32; shift += 12) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(srcI[i] >>> shift) & 4095]++;
+    if (counts[(srcI[0] >>> shift) & 4095] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 4096; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = counts[(srcI[i] >>> shift) & 4095]++;
+      dstI[at] = srcI[i];
+      dstQ[at] = srcQ[i];
+    }
+    [srcI, dstI] = [dstI, srcI];
+    [srcQ, dstQ] = [dstQ, srcQ];
+  }
+  return [srcI, srcQ, n];
+}
+
+/** Sums runs of equal ids in sorted pairs into a block, dropping zero nets. */
+function sumSortedRuns(ids: Uint32Array, qty: Int32Array, n: number): Block {
+  const outIds = new Uint32Array(n);
+  const outSales = new Int32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; ) {
+    const id = ids[i];
+    let total = 0;
+    while (i < n && ids[i] === id) total += qty[i++];
+    if (total !== 0) {
+      outIds[m] = id;
+      outSales[m++] = total;
+    }
+  }
+  return { ids: outIds.slice(0, m), sales: outSales.slice(0, m) };
 }
 
 /** a + sign·b for two sorted blocks, in one pass; entries netting to zero are dropped. */

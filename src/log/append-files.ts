@@ -18,6 +18,8 @@ export interface AppendTarget {
   readonly path: string;
   readonly dir: string;
   buf: Buffer;
+  /** A view of buf for copying 4 bytes at a time. */
+  view: DataView;
   /** Bytes waiting in buf: whole lines only. */
   len: number;
   /** Open descriptor, or -1. */
@@ -36,6 +38,8 @@ export interface AppendFilesOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW: DataView = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 const FIRST_BUFFER = 1024;
 /** Above this many dirty files one syncfs(2) is cheaper than an fsync each. */
 export const SYNC_EACH_LIMIT = 64;
@@ -46,6 +50,8 @@ export class AppendFiles {
   private readonly knownDirs = new Set<string>();
   private readonly dirsToSync = new Set<string>();
   private buffered = 0;
+  private source: Uint8Array = EMPTY;
+  private sourceView: DataView = EMPTY_VIEW;
   private capacity = 0;
   /** Bytes handed to the OS so far. */
   bytesWritten = 0;
@@ -53,7 +59,7 @@ export class AppendFiles {
   constructor(private readonly options: AppendFilesOptions) {}
 
   target(dir: string, name: string): AppendTarget {
-    const t: AppendTarget = { path: join(dir, name), dir, buf: EMPTY, len: 0, fd: -1, opened: false, dirty: false };
+    const t: AppendTarget = { path: join(dir, name), dir, buf: EMPTY, view: EMPTY_VIEW, len: 0, fd: -1, opened: false, dirty: false };
     this.targets.push(t);
     return t;
   }
@@ -62,18 +68,43 @@ export class AppendFiles {
     return this.targets.length;
   }
 
-  /** Buffers one line: src[start..end) followed by `tail` (which ends in '\n'). */
-  put(t: AppendTarget, src: Uint8Array, start: number, end: number, tail: Uint8Array): void {
-    const n = end - start + tail.length;
+  /**
+   * Buffers one line: src[start..end), then `,1` when `unitQuantity` (ingest
+   * input may leave the quantity out), then the newline. The caller checks
+   * `overBudget` once per line, after all the files it goes to.
+   */
+  put(t: AppendTarget, src: Uint8Array, start: number, end: number, unitQuantity: boolean): void {
+    const n = end - start + (unitQuantity ? 3 : 1);
     if (t.len + n > t.buf.length) this.grow(t, n);
+    if (src !== this.source) this.useSource(src);
+    const from = this.sourceView;
+    const to = t.view;
     const buf = t.buf;
     let o = t.len;
-    // A byte loop beats Buffer.copy's native call for lines of ~40 bytes.
-    for (let i = start; i < end; i++) buf[o++] = src[i];
-    for (let i = 0; i < tail.length; i++) buf[o++] = tail[i];
+    let i = start;
+    // Lines are ~45 bytes: DataView words are twice as fast as a byte loop,
+    // and Buffer.copy's call costs more than the copy at this size.
+    for (; i + 8 <= end; i += 8, o += 8) {
+      to.setUint32(o, from.getUint32(i));
+      to.setUint32(o + 4, from.getUint32(i + 4));
+    }
+    for (; i < end; i++) buf[o++] = src[i];
+    if (unitQuantity) {
+      buf[o++] = 44; // ,
+      buf[o++] = 49; // 1
+    }
+    buf[o++] = 10;
     t.len = o;
     this.buffered += n;
-    if (this.buffered > this.options.maxBufferedBytes) this.writeAll();
+  }
+
+  get overBudget(): boolean {
+    return this.buffered > this.options.maxBufferedBytes;
+  }
+
+  private useSource(src: Uint8Array): void {
+    this.source = src;
+    this.sourceView = viewOf(src);
   }
 
   private grow(t: AppendTarget, n: number): void {
@@ -82,16 +113,33 @@ export class AppendFiles {
     t.buf.copy(grown, 0, 0, t.len);
     this.capacity += size - t.buf.length;
     t.buf = grown;
+    t.view = viewOf(grown);
+  }
+
+  /**
+   * Over budget: write the fullest buffers until half the budget is free.
+   * Few big writes free most bytes, and the many small buffers of a long
+   * tail of categories wait (often until close): writing every file each
+   * round would cost 30k open/write/close per round.
+   */
+  relieve(): void {
+    const waiting = this.targets.filter((t) => t.len > 0).sort((a, b) => b.len - a.len);
+    for (const t of waiting) {
+      if (this.buffered <= this.options.maxBufferedBytes / 2) break;
+      this.writeOne(t);
+    }
   }
 
   /** Hands every buffer to the OS: one write per file with bytes waiting. */
   writeAll(): void {
     for (const t of this.targets) if (t.len > 0) this.writeOne(t);
-    this.buffered = 0;
     // Buffers keep their size between rounds; when they add up to more than
     // twice the budget (many files seen once), give them all back.
     if (this.capacity > 2 * this.options.maxBufferedBytes) {
-      for (const t of this.targets) t.buf = EMPTY;
+      for (const t of this.targets) {
+        t.buf = EMPTY;
+        t.view = EMPTY_VIEW;
+      }
       this.capacity = 0;
     }
   }
@@ -106,10 +154,12 @@ export class AppendFiles {
       // instead of starting a new one after a torn one.
       t.buf.copy(t.buf, 0, off, t.len);
       t.len -= off;
+      this.buffered -= off;
       t.dirty = true;
       throw asIoError(err, t.path);
     }
     this.bytesWritten += t.len;
+    this.buffered -= t.len;
     t.len = 0;
     t.dirty = true;
   }
@@ -124,16 +174,28 @@ export class AppendFiles {
       const oldest = this.open.keys().next().value as AppendTarget;
       this.closeFd(oldest);
     }
-    this.ensureDir(t.dir);
-    try {
-      t.fd = openSync(t.path, 'a', 0o644);
-    } catch (err) {
-      throw asIoError(err, t.path);
-    }
+    t.fd = this.openAppend(t);
     // The first open creates the file: its name lives in the directory.
     if (!t.opened) this.dirsToSync.add(t.dir);
     t.opened = true;
     this.open.set(t, true);
+  }
+
+  /** Opens for appending; the directories are made only when missing (the common case after the first run is that they exist). */
+  private openAppend(t: AppendTarget): number {
+    try {
+      if (!this.knownDirs.has(t.dir)) {
+        try {
+          return openSync(t.path, 'a', 0o644);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          this.ensureDir(t.dir);
+        }
+      }
+      return openSync(t.path, 'a', 0o644);
+    } catch (err) {
+      throw asIoError(err, t.path);
+    }
   }
 
   private ensureDir(dir: string): void {

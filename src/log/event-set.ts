@@ -4,6 +4,13 @@
 // in one growing arena, so a peak hour of 10M ids costs two typed arrays and
 // one buffer rather than 10M strings in a Set.
 
+export interface EventList {
+  hashes: Uint32Array;
+  starts: Uint32Array;
+  lens: Uint8Array;
+  arena: Uint8Array;
+}
+
 export class EventSet {
   private slots: Int32Array; // entry index + 1; 0 = empty
   private hashes: Uint32Array;
@@ -39,6 +46,12 @@ export class EventSet {
     }
     this.insertAt(i, buf, start, len, hash);
     return true;
+  }
+
+  /** The ids in insertion order: hash, arena offset and length of each, and the arena. */
+  export(): EventList {
+    const n = this.count;
+    return { hashes: this.hashes.slice(0, n), starts: this.starts.slice(0, n), lens: this.lens.slice(0, n), arena: this.arena.slice(0, this.arenaUsed) };
   }
 
   private same(k: number, buf: Uint8Array, start: number, len: number): boolean {

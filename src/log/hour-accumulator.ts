@@ -2,13 +2,22 @@
 // eventId dedupe of CONTRACT.md §2 (an eventId counts once per UTC hour,
 // across every file of the group). Lines without an eventId always count.
 import { type Block, CountTable } from '../counts/count-table.js';
-import { EventSet } from './event-set.js';
+import { type EventList, EventSet } from './event-set.js';
 import type { LineFields } from './line-codec.js';
 
 interface HourBucket {
   table: CountTable;
   events: EventSet | undefined;
   lines: number;
+  /** With keepEvents: product and quantity of each first occurrence, in the EventSet's order. */
+  evProduct?: number[];
+  evQty?: number[];
+}
+
+/** First occurrences of eventIds in one hour, with what each counted (for merging ranges of a file). */
+export interface CountedEvents extends EventList {
+  productIds: Uint32Array;
+  quantities: Int32Array;
 }
 
 export class HourAccumulator {
@@ -17,8 +26,15 @@ export class HourAccumulator {
   private lastHour = -1;
   private last: HourBucket | undefined;
 
-  /** When given, only lines of these hours are counted. */
-  constructor(private readonly only?: ReadonlySet<number>) {}
+  /**
+   * `only`: count only lines of these hours. `keepEvents`: remember what each
+   * eventId counted, so that ranges of one file counted apart can be merged
+   * with exact dedupe (mergeRanges).
+   */
+  constructor(
+    private readonly only?: ReadonlySet<number>,
+    private readonly keepEvents = false,
+  ) {}
 
   add(f: LineFields, buf: Uint8Array): void {
     let b = f.hour === this.lastHour ? this.last : undefined;
@@ -35,6 +51,10 @@ export class HourAccumulator {
     if (f.eventEnd > f.eventStart) {
       b.events ??= new EventSet();
       if (!b.events.add(buf, f.eventStart, f.eventEnd, f.eventHash)) return;
+      if (this.keepEvents) {
+        (b.evProduct ??= []).push(f.productId);
+        (b.evQty ??= []).push(f.quantity);
+      }
     }
     b.table.add(f.productId, f.quantity);
     b.lines++;
@@ -42,6 +62,13 @@ export class HourAccumulator {
 
   hours(): number[] {
     return [...this.buckets.keys()];
+  }
+
+  /** The eventIds an hour counted, with their products and quantities (keepEvents only). */
+  events(hour: number): CountedEvents | undefined {
+    const b = this.buckets.get(hour);
+    if (!b?.events || !b.evProduct) return undefined;
+    return { ...b.events.export(), productIds: Uint32Array.from(b.evProduct), quantities: Int32Array.from(b.evQty!) };
   }
 
   /** The hour's counts and the number of lines counted (after dedupe). */

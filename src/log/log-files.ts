@@ -137,3 +137,34 @@ export function readRange(path: string, from: number, to: number, firstLineNo: n
     closeSync(fd);
   }
 }
+
+/**
+ * Cuts [from, size) of a file into about `parts` ranges that start at line
+ * starts, for counting in parallel: each cut moves forward to just past the
+ * next newline. Returns the boundaries, from first to size.
+ */
+export function alignRanges(path: string, from: number, size: number, parts: number): number[] {
+  const cuts = [from];
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 << 10);
+    for (let i = 1; i < parts; i++) {
+      let at = Math.max(cuts[cuts.length - 1], from + Math.floor(((size - from) * i) / parts));
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, at);
+        if (n === 0) return [...cuts, size];
+        const nl = buf.subarray(0, n).indexOf(10);
+        if (nl >= 0) {
+          at += nl + 1;
+          break;
+        }
+        at += n;
+      }
+      if (at >= size) break;
+      if (at > cuts[cuts.length - 1]) cuts.push(at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return [...cuts, size];
+}

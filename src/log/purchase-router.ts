@@ -8,16 +8,13 @@
 // when a line falls in another hour or day.
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { UNCATEGORIZED, categoryDayDir, globalHourDir } from '../layout.js';
+import { categoryDayDir, globalHourDir } from '../layout.js';
 import type { LineFields } from './line-codec.js';
 import type { AppendFiles, AppendTarget } from './append-files.js';
-
-const NEWLINE = Buffer.from('\n');
-/** Ingest input may leave the quantity out; the log always has it. */
-const UNIT_QUANTITY = Buffer.from(',1\n');
+import { ProductRoutes } from './product-routes.js';
 
 export class PurchaseRouter {
-  private readonly uncategorized: number;
+  private readonly routes: ProductRoutes;
   private readonly offsets: Uint32Array;
   private readonly indexes: Uint32Array;
   private readonly globalByHour = new Map<number, AppendTarget>();
@@ -33,7 +30,7 @@ export class PurchaseRouter {
     private readonly files: AppendFiles,
     private readonly fileName: string,
   ) {
-    this.uncategorized = catalog.categoryIndex(UNCATEGORIZED);
+    this.routes = new ProductRoutes(catalog);
     this.offsets = catalog.categoryOffsets;
     this.indexes = catalog.categoryIndexes;
   }
@@ -43,26 +40,26 @@ export class PurchaseRouter {
    * without its newline. A line without a quantity gets `,1`.
    */
   route(src: Uint8Array, start: number, end: number, fields: LineFields): void {
-    const tail = fields.tsEnd === end ? UNIT_QUANTITY : NEWLINE;
+    // Ingest input may leave the quantity out; the log always has it.
+    const unit = fields.tsEnd === end;
     const hour = fields.hour;
     const global = hour === this.lastHour ? this.lastGlobal! : this.globalTarget(hour);
-    this.files.put(global, src, start, end, tail);
+    this.files.put(global, src, start, end, unit);
 
     const day = Math.floor(hour / 24);
     const byCategory = day === this.lastDay ? this.lastDayTargets : this.dayTargets(day);
-    // The CSR arrays directly: categoriesOf() would make a view per line.
-    const p = this.catalog.productIndex(fields.productId);
-    const from = p < 0 ? 0 : this.offsets[p];
-    const to = p < 0 ? 0 : this.offsets[p + 1];
-    if (from === to) {
-      const c = this.uncategorized;
-      this.files.put(byCategory[c] ?? this.categoryTarget(byCategory, c, day), src, start, end, tail);
-      return;
+    const route = this.routes.route(fields.productId);
+    if (route >= 0) {
+      this.files.put(byCategory[route] ?? this.categoryTarget(byCategory, route, day), src, start, end, unit);
+    } else {
+      // Several categories: the CSR arrays directly (categoriesOf() would make a view per line).
+      const p = -route - 1;
+      for (let k = this.offsets[p]; k < this.offsets[p + 1]; k++) {
+        const c = this.indexes[k];
+        this.files.put(byCategory[c] ?? this.categoryTarget(byCategory, c, day), src, start, end, unit);
+      }
     }
-    for (let k = from; k < to; k++) {
-      const c = this.indexes[k];
-      this.files.put(byCategory[c] ?? this.categoryTarget(byCategory, c, day), src, start, end, tail);
-    }
+    if (this.files.overBudget) this.files.relieve();
   }
 
   private globalTarget(hour: number): AppendTarget {

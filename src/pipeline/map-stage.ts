@@ -8,6 +8,9 @@ import type { BadLine, DirScan, DirState, HourCounts, LogDir } from '../log/log-
 import type { MapLogsTask } from '../../jobs/map-logs.js';
 import type { HourUpdate } from '../counts/hour-counts.js';
 import type { Runner } from './runner.js';
+import { type SplitPlan, planSplit } from './split-plan.js';
+import { mergeRanges } from '../log/merge-ranges.js';
+import type { RangeScan } from '../log/range-scanner.js';
 import { dayOfHour, isoOfHour, dayName } from '../time.js';
 
 const CATEGORY_BATCH = 2000;
@@ -29,6 +32,8 @@ export interface MapStageOptions {
   dataDir: string;
   end: number;
   maxBadRatio: number;
+  /** Override of SPLIT_MIN_BYTES, for tests that split small directories. */
+  splitMinBytes?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -40,23 +45,42 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
   for (let i = 0; i < batchCount; i++) batches.push([]);
   categories.forEach((d, i) => batches[i % batchCount].push({ dir: d, state: states[d.dir] }));
   const fault = activeFaults().worker;
-  for (const d of dirs) if (d.group === '') tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: [{ dir: d, state: states[d.dir] }], fault });
+  const splits: Array<{ d: LogDir; plan: SplitPlan }> = [];
+  for (const d of dirs) {
+    if (d.group !== '') continue;
+    const plan = planSplit(opts.dataDir, d, states[d.dir], runner.parallelism, opts.splitMinBytes);
+    if (plan) splits.push({ d, plan });
+    else tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: [{ dir: d, state: states[d.dir] }], fault });
+  }
   for (const b of batches) if (b.length > 0) tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: b, fault });
 
   const result: MapStageResult = { updates: new Map(), dirStates: new Map(), bad: [], badLines: 0, badByReason: {}, newLines: 0 };
   const spanOf = new Map(dirs.map((d) => [d.dir, d]));
   const ratio = new Map<string, { lines: number; bad: number }>();
   let done = 0;
-  const outcomes = await Promise.all(
-    tasks.map(async (task) => {
-      const r = await runner.run('mapLogs', task);
-      opts.onProgress?.(++done, tasks.length);
-      return r;
-    }),
-  );
-  for (const r of outcomes) {
-    if (!r.ok) throw PipelineError.fromData(r.error);
-    for (const scan of r.value) {
+  const total = tasks.length + splits.reduce((n, s) => n + s.plan.ranges.length, 0);
+  const tick = <T>(r: T) => {
+    opts.onProgress?.(++done, total);
+    return r;
+  };
+  const [outcomes, splitScans] = await Promise.all([
+    Promise.all(tasks.map(async (task) => tick(await runner.run('mapLogs', task)))),
+    Promise.all(
+      splits.map(async ({ d, plan }) => {
+        const results = await Promise.all(plan.ranges.map(async (r) => tick(await runner.run('mapRange', { ...r, fault }))));
+        const byFile = new Map<string, RangeScan[]>();
+        for (const r of results) {
+          if (!r.ok) throw PipelineError.fromData(r.error);
+          byFile.set(r.value.file, [...(byFile.get(r.value.file) ?? []), r.value]);
+        }
+        return mergeRanges(d, plan.seen, byFile, { dataDir: opts.dataDir, end: opts.end });
+      }),
+    ),
+  ]);
+  for (const r of outcomes) if (!r.ok) throw PipelineError.fromData(r.error);
+  const scans = [...outcomes.flatMap((r) => (r.ok ? r.value : [])), ...splitScans];
+  {
+    for (const scan of scans) {
       if (!scan.changed) continue;
       const s = scan as DirScan;
       result.dirStates.set(s.dir, s.state);

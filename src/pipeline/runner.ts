@@ -16,6 +16,8 @@ type JobOutput<K extends JobName> = ReturnType<(typeof Jobs)[K]>;
 
 export interface Runner {
   readonly kind: 'inline' | 'pool';
+  /** How many tasks run at once. */
+  readonly parallelism: number;
   run<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>>;
   close(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export function inlineRunner(): Runner {
   let jobs: typeof Jobs | undefined;
   return {
     kind: 'inline',
+    parallelism: 1,
     async run(name, input) {
       jobs ??= await import('../../jobs/index.js');
       const fn = jobs[name] as (x: typeof input) => JobOutput<typeof name>;
@@ -61,8 +64,9 @@ export function poolRunner(workers: number): Runner {
   let pool: Piscina | undefined;
   return {
     kind: 'pool',
+    parallelism: workers,
     run(name, input) {
-      pool ??= new Piscina({ filename: jobsModulePath(), minThreads: 1, maxThreads: workers, idleTimeout: 1000 });
+      pool ??= new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
       const p = pool;
       return withRetry(name, (attempt) => p.run({ ...input, attempt }, { name }));
     },

@@ -58,3 +58,25 @@ describe('count file', () => {
     expect(() => decodeCountSet(bytes.subarray(0, bytes.length - 3), 'h.counts')).toThrow(/h\.counts: corrupt count file/);
   });
 });
+
+describe('CountTable with millions of products', () => {
+  it('sums exactly once it has turned into a radix-sorted pair list', () => {
+    const t = new CountTable();
+    const expected = new Map<number, number>();
+    for (let i = 0; i < 600_000; i++) {
+      const id = ((i * 2_654_435_761) % 4_294_967_291) + 1; // ids across the whole 32-bit range
+      const q = i % 7 === 0 ? -1 : 1 + (i % 3);
+      t.add(id, q);
+      t.add(id, -q + 1); // net: one unit per add pair
+      expected.set(id, (expected.get(id) ?? 0) + 1);
+    }
+    const got = t.toBlock();
+    const want = [...expected].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+    expect(got.ids.length).toBe(want.length);
+    expect(Array.from(got.ids.slice(0, 1000))).toEqual(want.slice(0, 1000).map((w) => w[0]));
+    expect(Array.from(got.sales.slice(-1000))).toEqual(want.slice(-1000).map((w) => w[1]));
+    let ascending = true;
+    for (let i = 1; i < got.ids.length; i++) ascending &&= got.ids[i] > got.ids[i - 1];
+    expect(ascending).toBe(true);
+  });
+});
