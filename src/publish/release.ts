@@ -4,7 +4,7 @@
 // costs minutes at 30k files); only then is latest.json replaced (temp file,
 // fsync, rename, directory fsync). A reader therefore never sees half a
 // release, and a crash at any point leaves latest.json naming a whole one.
-import { type Hash, createHash } from 'node:crypto';
+import { type Hash, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
@@ -45,7 +45,7 @@ export type StreamedFiles = (dir: string, hash: Hash) => void;
  */
 export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: ManifestOf, streamed?: StreamedFiles): string {
   const paths = outPaths(outDir);
-  const tmp = join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${Date.now()}`);
+  const tmp = join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirDurable(paths.releasesDir);
     const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
