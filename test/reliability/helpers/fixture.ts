@@ -14,9 +14,13 @@ export { HOUR, type Purchase, appendPurchases, makePurchases };
 export const T0 = Date.UTC(2026, 10, 29, 10);
 export const SLUGS = ['books', 'garden', 'toys'];
 export const PRODUCTS = 60;
-/** Product 7k has no category (uncategorized); the rest one category, every third two. */
+/**
+ * The category logs a product's lines go to, as the catalog says: products
+ * 7k and those past the catalog are uncategorized; the rest have one
+ * category, every fifth two.
+ */
 export const catsOf = (id: number): string[] =>
-  id % 7 === 0 ? ['uncategorized'] : [SLUGS[id % 3], ...(id % 5 === 0 ? [SLUGS[(id + 1) % 3]] : [])];
+  id % 7 === 0 || id > PRODUCTS ? ['uncategorized'] : [SLUGS[id % 3], ...(id % 5 === 0 ? [SLUGS[(id + 1) % 3]] : [])];
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 /** `--now` a few minutes past the hour that ends the window. */
