@@ -11,13 +11,12 @@ export const CRASH_POINTS = [
   'after-map',
   'after-hour-files',
   'after-window-file',
+  'after-daily-files',
   'before-release-rename',
   'after-release-rename',
+  'before-state',
   'before-latest',
   'after-latest',
-  'before-state',
-  'after-state',
-  'after-daily-files',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -5,7 +5,7 @@
 import { PipelineError, dataError } from '../errors.js';
 import { activeFaults } from '../faults.js';
 import type { BadLine, DirScan, DirState, HourCounts, LogDir } from '../log/log-state.js';
-import type { MapLogsTask } from '../../jobs/map-logs.js';
+import type { MapLogsResult, MapLogsTask } from '../../jobs/map-logs.js';
 import type { HourUpdate } from '../counts/hour-counts.js';
 import type { Runner } from './runner.js';
 import { type SplitPlan, planSplit } from './split-plan.js';
@@ -63,11 +63,13 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
     opts.onProgress?.(++done, total);
     return r;
   };
-  const [outcomes, splitScans] = await Promise.all([
-    Promise.all(tasks.map(async (task) => tick(await runner.run('mapLogs', task)))),
-    Promise.all(
+  // Every task settles before a failure is thrown: the pool is only destroyed
+  // once no worker can still answer.
+  const settled = await Promise.allSettled([
+    settleAll(tasks.map(async (task) => tick(await runner.run('mapLogs', task)))),
+    settleAll(
       splits.map(async ({ d, plan }) => {
-        const results = await Promise.all(plan.ranges.map(async (r) => tick(await runner.run('mapRange', { ...r, fault }))));
+        const results = await settleAll(plan.ranges.map(async (r) => tick(await runner.run('mapRange', { ...r, fault }))));
         const byFile = new Map<string, RangeScan[]>();
         for (const r of results) {
           if (!r.ok) throw PipelineError.fromData(r.error);
@@ -77,6 +79,8 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
       }),
     ),
   ]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  const [outcomes, splitScans] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [MapLogsResult[], DirScan[]];
   for (const r of outcomes) if (!r.ok) throw PipelineError.fromData(r.error);
   const scans = [...outcomes.flatMap((r) => (r.ok ? r.value : [])), ...splitScans];
   {
@@ -90,10 +94,12 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
       for (const [k, v] of Object.entries(s.badByReason)) result.badByReason[k] = (result.badByReason[k] ?? 0) + v;
       for (const b of s.bad) result.bad.push(b);
       const span = spanOf.get(s.dir)!;
-      // The bad-line budget is per hour of the global log, per day of the category logs.
+      // The bad-line budget is per hour of the global log, per day of the category
+      // logs: this run's bad lines against all the lines the directory holds, so a
+      // run that only finds a torn last line is not 1 bad of 1.
       const key = span.group === '' ? `the global log of ${isoOfHour(span.spanStart)}` : `the category logs of ${dayName(dayOfHour(span.spanStart))}`;
       const r2 = ratio.get(key) ?? { lines: 0, bad: 0 };
-      r2.lines += s.newLines;
+      for (const f of Object.values(s.state.files)) r2.lines += f.lines;
       r2.bad += s.badLines;
       ratio.set(key, r2);
     }
@@ -102,10 +108,17 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
   for (const [key, r2] of ratio) {
     if (r2.bad > opts.maxBadRatio * r2.lines) {
       result.overBudget ??= [];
-      result.overBudget.push(`${key}: ${r2.bad} bad of ${r2.lines} new lines`);
+      result.overBudget.push(`${key}: ${r2.bad} bad of ${r2.lines} lines`);
     }
   }
   return result;
+}
+
+/** Promise.all that waits for every promise before rejecting with the first failure. */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 function addUpdate(updates: Map<number, HourUpdate>, h: HourCounts, group: string): void {

@@ -82,6 +82,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const run = { hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines, badLines: mapped.badLines, badByReason: mapped.badByReason, quarantine: fresh.quarantine };
     const latest = readLatest(opts.outDir);
     if (opts.kind === 'hourly' && mapped.updates.size === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
+      // Nothing to publish; but a quarantined torn line still moves a file's offset.
+      if (mapped.dirStates.size > 0) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, hours });
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0 };
     }
 
@@ -113,11 +115,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     opts.progress(`publish: ${files.size + (daily ? 257 : 1)} files`);
     const release = writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
-    crashPoint('before-latest');
-    pointLatest(opts.outDir, release, generatedAt);
+    // The state commits before latest.json moves: a failure up to here leaves
+    // latest.json on the previous release (contract §1); a crash between the
+    // two is repaired by the next run, which finds latest.json behind the
+    // state's release and publishes the same release again.
     recordPointer(opts.outDir, release, opts.nowMs);
-    crashPoint('after-latest');
-
     crashPoint('before-state');
     const next = saveState(opts.dataDir, {
       ...state,
@@ -128,7 +130,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       lastRelease: release,
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
-    crashPoint('after-state');
+    crashPoint('before-latest');
+    pointLatest(opts.outDir, release, generatedAt);
+    crashPoint('after-latest');
     collectCounts(opts.dataDir, referencedCounts(opts.dataDir, next));
     const pruned = pruneReleases(opts.outDir, opts.nowMs, release);
     return {

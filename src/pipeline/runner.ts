@@ -66,13 +66,19 @@ export function poolRunner(workers: number): Runner {
     kind: 'pool',
     parallelism: workers,
     run(name, input) {
-      pool ??= new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+      if (!pool) {
+        pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+        // A worker that dies mid-task rejects that task (retried above); the
+        // pool's own 'error' event must not become an uncaught exception.
+        pool.on('error', () => undefined);
+      }
       const p = pool;
       return withRetry(name, (attempt) => p.run({ ...input, attempt }, { name }));
     },
     async close() {
-      await pool?.destroy();
+      const p = pool;
       pool = undefined;
+      await p?.destroy().catch(() => undefined);
     },
   };
 }
