@@ -31,7 +31,9 @@ export function describeRun(s: RunSummary): string {
     `  hours rebuilt ${s.hoursRebuilt}, new lines read ${s.linesRead}, purchases in window ${s.purchasesCounted}`,
   ];
   if (s.badLines > 0) lines.push(`  bad lines     ${s.badLines} (${Object.entries(s.badByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) → ${s.quarantine}`);
-  if (s.disagreements > 0) lines.push(`  WARNING       the category logs disagree with the global log at ${s.disagreements} overall ranks; the global list is published (see the manifest)`);
+  if (s.disagreements > 0 || (s.listDisagreements ?? 0) > 0) {
+    lines.push(`  WARNING       the category logs disagree with the global log (${s.disagreements} product-hour-category cases, ${s.listDisagreements ?? 0} overall ranks); the global list is published; see consistency in the manifest`);
+  }
   if (s.staleLockTakenOver) lines.push(`  note          took over a stale lock: ${s.staleLockTakenOver}`);
   return lines.join('\n');
 }

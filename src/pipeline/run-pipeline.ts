@@ -19,6 +19,8 @@ import { pruneReleases, recordPointer } from '../publish/prune.js';
 import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
 import { topRelease } from '../publish/top-release.js';
 import { rankWindow } from '../rank/rank-window.js';
+import { type Mismatch, checkHour } from '../rank/consistency.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
 import { dailyStage } from './daily-stage.js';
 import { acquireLock } from './lock.js';
@@ -54,7 +56,10 @@ export interface RunSummary {
   badByReason: Record<string, number>;
   quarantine?: string;
   purchasesCounted: number;
+  /** (hour, product, category) triples where a category log and the global log disagree, in the window. */
   disagreements: number;
+  /** Ranks of the overall top 100 where the merged category lists differ from the global list. */
+  listDisagreements?: number;
   staleLockTakenOver?: string;
   prunedReleases: number;
 }
@@ -99,6 +104,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
+    const mismatches = checkConsistency(opts.dataDir, state, hours, mapped.updates.keys(), catalog, start, end);
+    const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
     const { files, manifest } = topRelease({
       kind: opts.kind,
@@ -108,6 +115,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...base,
       ranks: daily ? undefined : state.lastDaily,
       totals: { purchasesCounted, badLines: mapped.badLines, hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
+      mismatches: { total: mismatchTotal, examples: Object.values(mismatches).flatMap((m) => m.found).slice(0, 100) },
     });
     // A daily release serves its own ranks/: it names itself once its id is known.
     const manifestOf = (id: string) =>
@@ -128,6 +136,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       window: { version: windowVersion, start, end, hours: target },
       lastEnd: end,
       lastRelease: release,
+      mismatches,
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     crashPoint('before-latest');
@@ -143,13 +152,30 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...(daily ? { ranks: { release, window: daily.window, productsRanked: daily.ranks.ids.length } } : {}),
       ...run,
       purchasesCounted,
-      disagreements: ranked.disagreements.length,
+      disagreements: mismatchTotal,
+      listDisagreements: ranked.disagreements.length,
       staleLockTakenOver: lock.tookOver && `pid ${lock.tookOver.pid} on ${lock.tookOver.host} since ${lock.tookOver.startedAt}`,
       prunedReleases: pruned.length,
     };
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The consistency check of every hour recounted this run (the others keep
+ * what an earlier run found), for the hours of the window.
+ */
+function checkConsistency(dataDir: string, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: Iterable<number>, catalog: Catalog, start: number, end: number) {
+  const out: Record<string, { found: Mismatch[]; total: number }> = {};
+  for (const [h, m] of Object.entries(state.mismatches ?? {})) if (+h >= start && +h < end) out[h] = m;
+  for (const h of rebuilt) {
+    if (h < start || h >= end || !hours[h]) continue;
+    const r = checkHour(isoOfHour(h), readHour(dataDir, h, hours[h].version), catalog);
+    if (r.total > 0) out[h] = r;
+    else delete out[h];
+  }
+  return out;
 }
 
 function selfRanks(manifest: Record<string, unknown>, id: string, generatedAt: string, window: { start: string; end: string }) {

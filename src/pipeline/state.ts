@@ -8,6 +8,7 @@ import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
 import { statePaths } from '../layout.js';
 import type { DirState } from '../log/log-state.js';
 import type { DayVersion } from '../counts/day-counts.js';
+import type { Mismatch } from '../rank/consistency.js';
 import type { HourVersion } from '../counts/hour-counts.js';
 import type { HourVersions } from '../counts/window.js';
 
@@ -31,6 +32,8 @@ export interface PipelineState {
   lastRelease?: string;
   /** Day → its roll-up (daily tier). */
   days?: Record<string, DayVersion>;
+  /** Hour → where its category logs disagree with its global log (consistency.ts). */
+  mismatches?: Record<string, { found: Mismatch[]; total: number }>;
   /** The last daily release: hourly releases name it in ranksBase. */
   lastDaily?: { release: string; generatedAt: string; window: { start: string; end: string } };
 }

@@ -2,6 +2,7 @@
 // category, and the manifest's body (writeRelease adds its id) (CONTRACT.md §4).
 import type { Catalog } from '../catalog/catalog.js';
 import type { RankedWindow } from '../rank/rank-window.js';
+import type { Mismatch } from '../rank/consistency.js';
 import { type CategoryEntry, RANK_DEFINITION, type Window, topListDoc } from './documents.js';
 import type { ReleaseFiles } from './release.js';
 
@@ -15,6 +16,8 @@ export interface TopReleaseInput {
   /** The daily release whose ranks/ this one serves, if any. */
   ranks?: { release: string; generatedAt: string; window: Window };
   totals: Record<string, number>;
+  /** Where the category logs disagree with the global log: how often, and the first cases. */
+  mismatches: { total: number; examples: Mismatch[] };
 }
 
 export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manifest: Record<string, unknown> } {
@@ -43,8 +46,12 @@ export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manif
     overall: { path: 'overall.json', productsRanked: ranked.overallRanked },
     categories,
     consistency: {
-      globalMatchesCategories: ranked.disagreements.length === 0,
+      globalMatchesCategories: ranked.disagreements.length === 0 && input.mismatches.total === 0,
+      // Ranks of the overall top 100 where the merged category top-100s differ.
       disagreements: ranked.disagreements.slice(0, 100),
+      // (hour, product, category) where the logs part, with both figures.
+      mismatches: input.mismatches.total,
+      examples: input.mismatches.examples,
     },
   };
   return { files, manifest };
