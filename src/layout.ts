@@ -39,6 +39,18 @@ export function parseGlobalHourDir(dayPart: string, hourPart: string): Hour | un
   return day === undefined || h === undefined ? undefined : firstHourOfDay(day) + h;
 }
 
+/** The hours [start, end) a log directory (relative, as globalHourDir or categoryDayDir name it) may hold. */
+export function logDirSpan(rel: string): [Hour, Hour] | undefined {
+  const parts = rel.split('/');
+  if (parts[0] !== 'logs') return undefined;
+  if (parts[1] === 'global' && parts.length === 4) {
+    const h = parseGlobalHourDir(parts[2], parts[3]);
+    return h === undefined ? undefined : [h, h + 1];
+  }
+  const day = parts[1] === 'categories' && parts.length === 4 ? parseDayName(parts[3]) : undefined;
+  return day === undefined ? undefined : [firstHourOfDay(day), firstHourOfDay(day + 1)];
+}
+
 /**
  * A writer's file name: host, pid and a per-process token, so no two
  * processes ever append to one file, not even a later process that reuses a

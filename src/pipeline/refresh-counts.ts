@@ -5,6 +5,7 @@
 import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
 import { crashPoint } from '../faults.js';
 import type { DirState } from '../log/log-state.js';
+import { logDirSpan } from '../layout.js';
 import { isoOfMs } from '../time.js';
 import { categoryDirs, categorySlugsOnDisk, globalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
@@ -66,14 +67,6 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
 
   const next = { ...states };
   for (const [dir, s] of mapped.dirStates) next[dir] = s;
-  for (const d of Object.keys(next)) if (dirEnd(d) <= from) delete next[d];
+  for (const d of Object.keys(next)) if ((logDirSpan(d)?.[1] ?? -Infinity) <= from) delete next[d];
   return { mapped, hours, dirs: next, quarantine };
-}
-
-/** The hour after the last one a log directory can hold. */
-function dirEnd(dir: string): number {
-  const parts = dir.split('/');
-  const isGlobal = dir.startsWith('logs/global/');
-  const day = Date.parse(`${parts[isGlobal ? parts.length - 2 : parts.length - 1]}T00:00:00Z`) / 3_600_000;
-  return isGlobal ? day + Number(parts[parts.length - 1]) + 1 : day + 24;
 }
