@@ -70,7 +70,7 @@ Examples:
         return;
       }
       say(config, world, [
-        `Generated ${gen.purchases.toLocaleString('en')} purchases (${gen.refunds} refunds, ${gen.duplicates} retried writes) for ${gen.products.toLocaleString('en')} products in ${gen.categories} categories, ${gen.window.start} .. ${gen.window.end}.`,
+        `Generated ${gen.purchases.toLocaleString('en')} purchases (${gen.refunds} refunds, ${gen.duplicates} retried writes) for ${gen.products.toLocaleString('en')} products in ${gen.categories} categories, ${gen.window.start} .. ${gen.window.end}, into ${dataDir}.`,
         `Published release ${run.release} into ${config.outDir} (${manifest.categories.length} category lists).`,
         '',
         `Best sellers overall, ${overall.window.start} .. ${overall.window.end}:`,
