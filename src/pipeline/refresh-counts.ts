@@ -6,7 +6,6 @@ import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
 import { crashPoint } from '../faults.js';
 import type { DirState } from '../log/log-state.js';
 import { logDirSpan } from '../layout.js';
-import { isoOfMs } from '../time.js';
 import { categoryDirs, categorySlugsOnDisk, globalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
 import { writeRunQuarantine } from './quarantine.js';
@@ -15,7 +14,6 @@ import type { PipelineState } from './state.js';
 
 export interface RefreshOptions {
   dataDir: string;
-  nowMs: number;
   /** Hours >= end are not due. */
   end: number;
   /** The first hour whose directories are read; older hours are forgotten. */
@@ -50,7 +48,9 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     maxBadRatio: opts.maxBadRatio,
     onProgress: (done, total) => opts.progress(`map: ${done}/${total} tasks`),
   });
-  const runName = `run-${isoOfMs(opts.nowMs).replace(/[-:]/g, '').replace(/\.\d+/, '')}-${process.pid}`;
+  // Named after the state this run would commit: a run redone after a crash or
+  // a failure rewrites the same file, so each bad line is kept once.
+  const runName = `run-${String(state.seq + 1).padStart(8, '0')}`;
   const quarantine = await writeRunQuarantine(opts.dataDir, runName, mapped.bad, mapped.badLines);
   checkBadBudget(mapped, opts.maxBadRatio);
   crashPoint('after-map');
