@@ -88,13 +88,10 @@ describe('kill -9 at a commit point of a later run', () => {
 });
 
 describe('bad lines found by a run that was killed', () => {
-  // BUG (src/pipeline/refresh-counts.ts + quarantine.ts): the quarantine file
-  // is written before the commit and named by the run's clock and pid, so the
-  // run that redoes the work after a crash (or after an exit 65, or an I/O
-  // error) writes the same bad lines again under another name: an analyst
-  // counting DATA/quarantine/ sees them twice. Naming the file after what it
-  // covers (e.g. the state snapshot it builds on) would make the redo replace it.
-  it.fails('are kept in quarantine once after the next run redoes the work', async () => {
+  // Regression: the quarantine file was named by the run's clock and pid, so
+  // the run that redid the work after a crash wrote the same bad lines again
+  // under another name. It is now named after the state snapshot it commits.
+  it('are kept in quarantine once after the next run redoes the work', async () => {
     const f = base.copy();
     const h = T0 - 3 * HOUR;
     f.raw(`logs/global/${iso(h).slice(0, 10)}/${iso(h).slice(11, 13)}/bad.log`, `1,${iso(h)},0\n`);
