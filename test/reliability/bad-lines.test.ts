@@ -195,5 +195,7 @@ describe('over --max-bad-ratio', () => {
     const ok = await runHourly(f.data, nowFlag(T0 + HOUR), ...lenient);
     expect(ok.code).toBe(0);
     expectOracle(f.data, f.ledger, T0 + HOUR, ALL_SLUGS);
+    // The refused run and the one that published found the same bad line: it is kept once.
+    expect(quarantineRows(f.data)).toHaveLength(1);
   }, 30_000);
 });
