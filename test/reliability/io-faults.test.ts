@@ -6,8 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR, type Fixture, SLUGS, T0, fixture, history, nowFlag, removeFixtures } from './helpers/fixture.js';
-import { latestOf, listsOf, outOf, wholeRelease } from './helpers/published.js';
+import { HOUR, type Fixture, T0, fixture, history, nowFlag, removeFixtures } from './helpers/fixture.js';
+import { latestOf, listsOf, wholeRelease } from './helpers/published.js';
 import { cli, runHourly } from './helpers/run.js';
 
 const T1 = T0;

@@ -133,8 +133,8 @@ describe('scanLines under fuzzing', () => {
         const seen = (buf: Uint8Array, from: number, to: number) => {
           const out: string[] = [];
           const v: LineVisitor = {
-            valid: (f, b, s, n) => void out.push(`v${n}@${s - from}:${f.productId}|${f.hour}|${f.quantity}|${f.eventHash}`),
-            invalid: (fault, b, s, e, n) => void out.push(`i${n}@${s - from}-${e - from}:${fault}`),
+            valid: (f, _b, s, n) => void out.push(`v${n}@${s - from}:${f.productId}|${f.hour}|${f.quantity}|${f.eventHash}`),
+            invalid: (fault, _b, s, e, n) => void out.push(`i${n}@${s - from}-${e - from}:${fault}`),
           };
           const r = scanLines(buf, from, to, 1, v);
           return { out, consumed: r.consumed - from, lines: r.lines };

@@ -26,14 +26,25 @@ export function latestOf(data: string): Latest | undefined {
  * manifest names exist and parse, with the release's window. Returns the
  * release's list files, path → bytes.
  */
-export function wholeRelease(data: string): { latest: Latest; manifest: any; lists: Map<string, string> } {
+/** The manifest fields these tests read; the rest is checked where a test needs it. */
+export interface Manifest {
+  release: string;
+  window: { start: string; end: string };
+  overall: { path: string };
+  categories: Array<{ slug: string; path: string }>;
+  /** Free-form JSON the tests match against. */
+  consistency: any;
+  [field: string]: unknown;
+}
+
+export function wholeRelease(data: string): { latest: Latest; manifest: Manifest; lists: Map<string, string> } {
   const latest = latestOf(data);
   expect(latest, 'latest.json exists').toBeDefined();
   const base = join(outOf(data), latest!.base);
-  const manifest = readJson(join(base, 'manifest.json'));
+  const manifest = readJson(join(base, 'manifest.json')) as Manifest;
   expect(manifest.release).toBe(latest!.release);
   const lists = new Map<string, string>();
-  for (const rel of [manifest.overall.path, ...manifest.categories.map((c: { path: string }) => c.path)]) {
+  for (const rel of [manifest.overall.path, ...manifest.categories.map((c) => c.path)]) {
     const body = readFileSync(join(base, rel), 'utf8');
     const doc = JSON.parse(body);
     expect(doc.window).toEqual(manifest.window);
