@@ -1,228 +1,151 @@
-// The files one writer process appends to: a byte buffer per file, one
-// write(2) per file per flush, a bounded number of open descriptors (least
-// recently written closed first), and a durable sync that covers every file
-// written and every directory created since the last one.
+// The files one writer process appends to: their waiting lines in a shared
+// LineArena, one write(2) per file per round, a bounded number of open
+// descriptors (least recently written closed first), and a durable sync that
+// covers every file written and every directory created since the last one.
 //
-// A peak hour touches tens of thousands of category files, so two costs are
-// batched: buffers go out together when their total passes a budget, and
-// directories are made with plain mkdir and fsynced at sync() time (one fsync
-// per parent, not per mkdir as mkdirDurable would); past SYNC_EACH_LIMIT
-// files a single syncfs(2) replaces the per-file fsyncs.
+// A peak hour touches ~30k category files, so three costs are batched:
+//  - when the arena fills, only the fullest buffers are written (few big
+//    writes free most bytes); the long tail of small ones waits, often until
+//    close, instead of costing 30k open/write/close every round;
+//  - directories are made only when an open finds them missing, with plain
+//    mkdir, and their parents fsynced at sync() (one fsync per parent, not
+//    one per mkdir as mkdirDurable does);
+//  - past SYNC_EACH_LIMIT dirty files, one syncfs(2) replaces the fsyncs.
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
 import { fsyncDir, syncFileSystem } from '../fs/atomic.js';
-
-/** One file this process appends to. The router holds these and calls put(). */
-export interface AppendTarget {
-  readonly path: string;
-  readonly dir: string;
-  buf: Buffer;
-  /** A view of buf for copying 4 bytes at a time. */
-  view: DataView;
-  /** Bytes waiting in buf: whole lines only. */
-  len: number;
-  /** Open descriptor, or -1. */
-  fd: number;
-  opened: boolean;
-  /** Written since the last sync(). */
-  dirty: boolean;
-}
+import { LineArena } from './line-arena.js';
 
 export interface AppendFilesOptions {
   /** Root that sync() hands to syncfs(2) when many files are dirty. */
   readonly root: string;
   readonly maxOpenFiles: number;
-  /** Total bytes buffered before everything is written out. */
+  /** Memory for waiting lines across all files. */
   readonly maxBufferedBytes: number;
 }
 
-const EMPTY = Buffer.alloc(0);
-const EMPTY_VIEW: DataView = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
-const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-const FIRST_BUFFER = 1024;
 /** Above this many dirty files one syncfs(2) is cheaper than an fsync each. */
 export const SYNC_EACH_LIMIT = 64;
 
 export class AppendFiles {
-  private readonly open = new Map<AppendTarget, true>(); // insertion order = LRU order
-  private readonly targets: AppendTarget[] = [];
-  private readonly knownDirs = new Set<string>();
+  /** Waiting lines; the router puts into it directly by target id. */
+  readonly arena: LineArena;
+  private readonly paths: string[] = [];
+  private readonly dirs: string[] = [];
+  private readonly fds: number[] = [];
+  private readonly opened: boolean[] = [];
+  private readonly dirty = new Set<number>();
+  private readonly open = new Map<number, true>(); // insertion order = LRU order
   private readonly dirsToSync = new Set<string>();
-  private buffered = 0;
-  private source: Uint8Array = EMPTY;
-  private sourceView: DataView = EMPTY_VIEW;
-  private capacity = 0;
   /** Bytes handed to the OS so far. */
   bytesWritten = 0;
 
-  constructor(private readonly options: AppendFilesOptions) {}
+  constructor(private readonly options: AppendFilesOptions) {
+    this.arena = new LineArena(options.maxBufferedBytes, () => this.writeFullest());
+  }
 
-  target(dir: string, name: string): AppendTarget {
-    const t: AppendTarget = { path: join(dir, name), dir, buf: EMPTY, view: EMPTY_VIEW, len: 0, fd: -1, opened: false, dirty: false };
-    this.targets.push(t);
+  /** A new file to append to; returns its target id for arena.put(). */
+  target(dir: string, name: string): number {
+    const t = this.arena.addTarget();
+    this.paths[t] = join(dir, name);
+    this.dirs[t] = dir;
+    this.fds[t] = -1;
+    this.opened[t] = false;
     return t;
   }
 
   get fileCount(): number {
-    return this.targets.length;
+    return this.arena.count;
   }
 
-  /**
-   * Buffers one line: src[start..end), then `,1` when `unitQuantity` (ingest
-   * input may leave the quantity out), then the newline. The caller checks
-   * `overBudget` once per line, after all the files it goes to.
-   */
-  put(t: AppendTarget, src: Uint8Array, start: number, end: number, unitQuantity: boolean): void {
-    const n = end - start + (unitQuantity ? 3 : 1);
-    if (t.len + n > t.buf.length) this.grow(t, n);
-    if (src !== this.source) this.useSource(src);
-    const from = this.sourceView;
-    const to = t.view;
-    const buf = t.buf;
-    let o = t.len;
-    let i = start;
-    // Lines are ~45 bytes: DataView words are twice as fast as a byte loop,
-    // and Buffer.copy's call costs more than the copy at this size.
-    for (; i + 8 <= end; i += 8, o += 8) {
-      to.setUint32(o, from.getUint32(i));
-      to.setUint32(o + 4, from.getUint32(i + 4));
-    }
-    for (; i < end; i++) buf[o++] = src[i];
-    if (unitQuantity) {
-      buf[o++] = 44; // ,
-      buf[o++] = 49; // 1
-    }
-    buf[o++] = 10;
-    t.len = o;
-    this.buffered += n;
-  }
-
-  get overBudget(): boolean {
-    return this.buffered > this.options.maxBufferedBytes;
-  }
-
-  private useSource(src: Uint8Array): void {
-    this.source = src;
-    this.sourceView = viewOf(src);
-  }
-
-  private grow(t: AppendTarget, n: number): void {
-    const size = Math.max(FIRST_BUFFER, t.buf.length * 2, t.len + n);
-    const grown = Buffer.allocUnsafe(size);
-    t.buf.copy(grown, 0, 0, t.len);
-    this.capacity += size - t.buf.length;
-    t.buf = grown;
-    t.view = viewOf(grown);
-  }
-
-  /**
-   * Over budget: write the fullest buffers until half the budget is free.
-   * Few big writes free most bytes, and the many small buffers of a long
-   * tail of categories wait (often until close): writing every file each
-   * round would cost 30k open/write/close per round.
-   */
-  relieve(): void {
-    const waiting = this.targets.filter((t) => t.len > 0).sort((a, b) => b.len - a.len);
+  /** Writes the fullest buffers until the arena is no longer crowded. */
+  private writeFullest(): void {
+    const len = this.arena.len;
+    const waiting: number[] = [];
+    for (let t = 0; t < this.arena.count; t++) if (len[t] > 0) waiting.push(t);
+    waiting.sort((a, b) => len[b] - len[a]);
     for (const t of waiting) {
-      if (this.buffered <= this.options.maxBufferedBytes / 2) break;
+      if (!this.arena.crowded) break;
       this.writeOne(t);
     }
   }
 
-  /** Hands every buffer to the OS: one write per file with bytes waiting. */
+  /** Hands every waiting line to the OS: one write per file. */
   writeAll(): void {
-    for (const t of this.targets) if (t.len > 0) this.writeOne(t);
-    // Buffers keep their size between rounds; when they add up to more than
-    // twice the budget (many files seen once), give them all back.
-    if (this.capacity > 2 * this.options.maxBufferedBytes) {
-      for (const t of this.targets) {
-        t.buf = EMPTY;
-        t.view = EMPTY_VIEW;
-      }
-      this.capacity = 0;
-    }
+    for (let t = 0; t < this.arena.count; t++) if (this.arena.len[t] > 0) this.writeOne(t);
   }
 
-  private writeOne(t: AppendTarget): void {
-    this.ensureOpen(t);
+  private writeOne(t: number): void {
+    const fd = this.ensureOpen(t);
+    const { arena } = this;
+    const start = arena.offsetOf(t);
+    const len = arena.len[t];
     let off = 0;
     try {
-      while (off < t.len) off += writeSync(t.fd, t.buf, off, t.len - off);
+      while (off < len) off += writeSync(fd, arena.bytes, start + off, len - off);
     } catch (err) {
       // Keep what did not go out, so a retried flush finishes the line
       // instead of starting a new one after a torn one.
-      t.buf.copy(t.buf, 0, off, t.len);
-      t.len -= off;
-      this.buffered -= off;
-      t.dirty = true;
-      throw asIoError(err, t.path);
+      arena.consume(t, off);
+      this.dirty.add(t);
+      throw asIoError(err, this.paths[t]);
     }
-    this.bytesWritten += t.len;
-    this.buffered -= t.len;
-    t.len = 0;
-    t.dirty = true;
+    arena.consume(t, len);
+    this.bytesWritten += len;
+    this.dirty.add(t);
   }
 
-  private ensureOpen(t: AppendTarget): void {
-    if (t.fd >= 0) {
+  private ensureOpen(t: number): number {
+    if (this.fds[t] >= 0) {
       this.open.delete(t);
       this.open.set(t, true);
-      return;
+      return this.fds[t];
     }
-    if (this.open.size >= this.options.maxOpenFiles) {
-      const oldest = this.open.keys().next().value as AppendTarget;
-      this.closeFd(oldest);
-    }
-    t.fd = this.openAppend(t);
-    // The first open creates the file: its name lives in the directory.
-    if (!t.opened) this.dirsToSync.add(t.dir);
-    t.opened = true;
+    if (this.open.size >= this.options.maxOpenFiles) this.closeFd(this.open.keys().next().value as number);
+    const fd = this.openAppend(t);
+    this.fds[t] = fd;
+    // The first open (normally) creates the file: its name lives in the directory.
+    if (!this.opened[t]) this.dirsToSync.add(this.dirs[t]);
+    this.opened[t] = true;
     this.open.set(t, true);
+    return fd;
   }
 
-  /** Opens for appending; the directories are made only when missing (the common case after the first run is that they exist). */
-  private openAppend(t: AppendTarget): number {
+  /** Opens for appending; directories are made only when missing (after a day's first hour they exist). */
+  private openAppend(t: number): number {
+    const path = this.paths[t];
     try {
-      if (!this.knownDirs.has(t.dir)) {
-        try {
-          return openSync(t.path, 'a', 0o644);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          this.ensureDir(t.dir);
-        }
+      try {
+        return openSync(path, 'a', 0o644);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
-      return openSync(t.path, 'a', 0o644);
+      this.makeDirs(this.dirs[t]);
+      return openSync(path, 'a', 0o644);
     } catch (err) {
-      throw asIoError(err, t.path);
+      throw asIoError(err, path);
     }
   }
 
-  private ensureDir(dir: string): void {
-    if (this.knownDirs.has(dir)) return;
-    let first: string | undefined;
-    try {
-      first = mkdirSync(dir, { recursive: true });
-    } catch (err) {
-      throw asIoError(err, dir);
-    }
+  private makeDirs(dir: string): void {
     // mkdir -p returns the first directory it created: it and everything
     // below it down to `dir` are new, so each one's parent must be synced.
+    const first = mkdirSync(dir, { recursive: true });
     for (let d = dir; first !== undefined; d = dirname(d)) {
       this.dirsToSync.add(dirname(d));
       if (d === first) break;
     }
-    this.knownDirs.add(dir);
   }
 
-  private closeFd(t: AppendTarget): void {
+  private closeFd(t: number): void {
     this.open.delete(t);
-    const fd = t.fd;
-    t.fd = -1;
+    const fd = this.fds[t];
+    this.fds[t] = -1;
     try {
       closeSync(fd);
     } catch (err) {
-      throw asIoError(err, t.path);
+      throw asIoError(err, this.paths[t]);
     }
   }
 
@@ -232,11 +155,10 @@ export class AppendFiles {
    */
   sync(): void {
     this.writeAll();
-    const dirty = this.targets.filter((t) => t.dirty);
-    if (dirty.length > SYNC_EACH_LIMIT) {
+    if (this.dirty.size > SYNC_EACH_LIMIT) {
       syncFileSystem(this.options.root);
     } else {
-      for (const t of dirty) this.fsyncFile(t);
+      for (const t of this.dirty) this.fsyncFile(t);
       for (const dir of this.dirsToSync) {
         try {
           fsyncDir(dir);
@@ -245,21 +167,22 @@ export class AppendFiles {
         }
       }
     }
-    for (const t of dirty) t.dirty = false;
+    this.dirty.clear();
     this.dirsToSync.clear();
   }
 
-  private fsyncFile(t: AppendTarget): void {
+  private fsyncFile(t: number): void {
+    const path = this.paths[t];
     try {
       // fsync acts on the file, not the descriptor: a fresh one will do for a file the LRU closed.
-      const fd = t.fd >= 0 ? t.fd : openSync(t.path, 'r');
+      const fd = this.fds[t] >= 0 ? this.fds[t] : openSync(path, 'r');
       try {
         fsyncSync(fd);
       } finally {
-        if (fd !== t.fd) closeSync(fd);
+        if (fd !== this.fds[t]) closeSync(fd);
       }
     } catch (err) {
-      throw asIoError(err, t.path);
+      throw asIoError(err, path);
     }
   }
 

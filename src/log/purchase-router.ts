@@ -3,26 +3,30 @@
 // (`uncategorized` for a product with none or missing from the catalog).
 // Event time, not arrival time: a late purchase lands in an old hour or day.
 //
-// It runs once per line at a million lines a second, so the targets of the
-// hour and the day seen last are kept at hand; the maps are consulted only
-// when a line falls in another hour or day.
+// It runs once per line at a million lines a second, so targets are small
+// integers (LineArena ids), the targets of the hour and the day seen last are
+// kept at hand, and the maps are consulted only when a line falls in another
+// hour or day.
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { categoryDayDir, globalHourDir } from '../layout.js';
 import type { LineFields } from './line-codec.js';
-import type { AppendFiles, AppendTarget } from './append-files.js';
+import type { AppendFiles } from './append-files.js';
+import type { LineArena } from './line-arena.js';
 import { ProductRoutes } from './product-routes.js';
 
 export class PurchaseRouter {
   private readonly routes: ProductRoutes;
   private readonly offsets: Uint32Array;
   private readonly indexes: Uint32Array;
-  private readonly globalByHour = new Map<number, AppendTarget>();
-  private readonly categoriesByDay = new Map<number, (AppendTarget | undefined)[]>();
+  private readonly arena: LineArena;
+  /** Target ids: global file by hour; category files by day, then category index (-1: none yet). */
+  private readonly globalByHour = new Map<number, number>();
+  private readonly categoriesByDay = new Map<number, Int32Array>();
   private lastHour = Number.NaN;
-  private lastGlobal: AppendTarget | undefined;
+  private lastGlobal = -1;
   private lastDay = Number.NaN;
-  private lastDayTargets: (AppendTarget | undefined)[] = [];
+  private lastDayTargets: Int32Array = new Int32Array(0);
 
   constructor(
     private readonly dataDir: string,
@@ -33,6 +37,7 @@ export class PurchaseRouter {
     this.routes = new ProductRoutes(catalog);
     this.offsets = catalog.categoryOffsets;
     this.indexes = catalog.categoryIndexes;
+    this.arena = files.arena;
   }
 
   /**
@@ -43,26 +48,27 @@ export class PurchaseRouter {
     // Ingest input may leave the quantity out; the log always has it.
     const unit = fields.tsEnd === end;
     const hour = fields.hour;
-    const global = hour === this.lastHour ? this.lastGlobal! : this.globalTarget(hour);
-    this.files.put(global, src, start, end, unit);
+    const arena = this.arena;
+    arena.put(hour === this.lastHour ? this.lastGlobal : this.globalTarget(hour), src, start, end, unit);
 
     const day = Math.floor(hour / 24);
     const byCategory = day === this.lastDay ? this.lastDayTargets : this.dayTargets(day);
     const route = this.routes.route(fields.productId);
     if (route >= 0) {
-      this.files.put(byCategory[route] ?? this.categoryTarget(byCategory, route, day), src, start, end, unit);
+      const t = byCategory[route];
+      arena.put(t >= 0 ? t : this.categoryTarget(byCategory, route, day), src, start, end, unit);
     } else {
       // Several categories: the CSR arrays directly (categoriesOf() would make a view per line).
       const p = -route - 1;
       for (let k = this.offsets[p]; k < this.offsets[p + 1]; k++) {
         const c = this.indexes[k];
-        this.files.put(byCategory[c] ?? this.categoryTarget(byCategory, c, day), src, start, end, unit);
+        const t = byCategory[c];
+        arena.put(t >= 0 ? t : this.categoryTarget(byCategory, c, day), src, start, end, unit);
       }
     }
-    if (this.files.overBudget) this.files.relieve();
   }
 
-  private globalTarget(hour: number): AppendTarget {
+  private globalTarget(hour: number): number {
     let t = this.globalByHour.get(hour);
     if (t === undefined) {
       t = this.files.target(join(this.dataDir, globalHourDir(hour)), this.fileName);
@@ -73,10 +79,10 @@ export class PurchaseRouter {
     return t;
   }
 
-  private dayTargets(day: number): (AppendTarget | undefined)[] {
+  private dayTargets(day: number): Int32Array {
     let byCategory = this.categoriesByDay.get(day);
     if (byCategory === undefined) {
-      byCategory = new Array<AppendTarget | undefined>(this.catalog.categories.length);
+      byCategory = new Int32Array(this.catalog.categories.length).fill(-1);
       this.categoriesByDay.set(day, byCategory);
     }
     this.lastDay = day;
@@ -84,7 +90,7 @@ export class PurchaseRouter {
     return byCategory;
   }
 
-  private categoryTarget(byCategory: (AppendTarget | undefined)[], c: number, day: number): AppendTarget {
+  private categoryTarget(byCategory: Int32Array, c: number, day: number): number {
     const slug = this.catalog.categories[c].slug;
     const t = this.files.target(join(this.dataDir, categoryDayDir(slug, day)), this.fileName);
     byCategory[c] = t;
