@@ -69,6 +69,7 @@ export function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'da
       rmSync(tmp, { recursive: true, force: true });
       return id; // the same release, already whole
     }
+    beforeWrite(join(tmp, 'manifest.json'));
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ schemaVersion: SCHEMA_VERSION, release: id, ...manifest(id) }));
     // A directory by that name without a manifest is no release of ours: replace it.
     rmSync(final, { recursive: true, force: true });
