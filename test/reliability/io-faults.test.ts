@@ -99,7 +99,7 @@ describe('ENOSPC at the Nth durable write of run --hourly', () => {
     expect(rows.at(-1)!.code).toBe(0);
     const paths = rows.slice(0, -1).map((r) => r.path);
     // Hour count files, the window file, every release file, latest.json and the state are all on the list.
-    for (const re of [/^counts\/hours\//, /^counts\/window\//, /^public\/releases\/\.tmp-.*\/overall\.json$/, /^public\/latest\.json$/, /^state\/CURRENT$/]) {
+    for (const re of [/^counts\/hours\//, /^counts\/window\//, /^public\/releases\/\.tmp-.*\/overall\.json$/, /^public\/releases\/\.tmp-.*\/manifest\.json$/, /^public\/latest\.json$/, /^state\/CURRENT$/]) {
       expect(paths.some((p) => re.test(p)), `a failed write matching ${re} in ${paths.join(', ')}`).toBe(true);
     }
   });
