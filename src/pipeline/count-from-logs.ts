@@ -12,7 +12,7 @@ export function countHoursFromLogs(dataDir: string, hours: readonly number[]): C
   const from = Math.min(...hours);
   const to = Math.max(...hours) + 1;
   const set = emptyCountSet(from, to);
-  const dirs = [...globalDirs(from, to).filter((d) => wanted.has(d.spanStart)), ...categoryDirs(categorySlugsOnDisk(dataDir), from, to)];
+  const dirs = [...globalDirs(from, to).filter((d) => wanted.has(d.spanStart)), ...categoryDirs(dataDir, categorySlugsOnDisk(dataDir), from, to, new Set())];
   const parts = new Map<string, Array<{ ids: Uint32Array; sales: Int32Array }>>();
   for (const d of dirs) {
     const scan = scanDir(d, undefined, { dataDir, end: to });

@@ -1,11 +1,12 @@
 // Which raw log directories a run looks at: every global hour directory and
-// every category day directory that may hold lines of [from, end). Global
+// the category day directories that may hold lines of [from, end). Global
 // hours are read only once complete; a category's day is read while it is
 // still being written (its lines of later hours wait, CONTRACT.md §3).
 import { readdirSync } from 'node:fs';
 import { categoryDayDir, categoryLogRoot, globalHourDir, SLUG_RE } from '../layout.js';
 import type { LogDir } from '../log/log-state.js';
-import { dayOfHour, firstHourOfDay, HOURS_PER_DAY } from '../time.js';
+import { join } from 'node:path';
+import { dayOfHour, firstHourOfDay, HOURS_PER_DAY, parseDayName } from '../time.js';
 
 const list = (dir: string): string[] => {
   try {
@@ -25,12 +26,34 @@ export function globalDirs(from: number, end: number): LogDir[] {
   return dirs;
 }
 
-export function categoryDirs(slugs: readonly string[], from: number, end: number): LogDir[] {
+/**
+ * The category day directories of [from, end) to read: those on disk or in
+ * the state (`known`), each kept when `want(day, isNew)` says so. Listing each
+ * category's directory once costs 30k readdirs instead of 240k failed opens.
+ */
+export function categoryDirs(
+  dataDir: string,
+  slugs: readonly string[],
+  from: number,
+  end: number,
+  known: ReadonlySet<string>,
+  want: (day: number, isNew: boolean) => boolean = () => true,
+): LogDir[] {
   const dirs: LogDir[] = [];
+  const first = dayOfHour(from);
+  const last = dayOfHour(end - 1);
   for (const slug of slugs) {
-    for (let day = dayOfHour(from); day <= dayOfHour(end - 1); day++) {
+    const days = new Set<number>();
+    for (const name of list(join(categoryLogRoot(dataDir), slug))) {
+      const day = parseDayName(name);
+      if (day !== undefined && day >= first && day <= last) days.add(day);
+    }
+    for (let day = first; day <= last; day++) if (known.has(categoryDayDir(slug, day))) days.add(day);
+    for (const day of [...days].sort((a, b) => a - b)) {
+      const dir = categoryDayDir(slug, day);
+      if (!want(day, !known.has(dir))) continue;
       const spanStart = firstHourOfDay(day);
-      dirs.push({ dir: categoryDayDir(slug, day), group: slug, spanStart, spanEnd: spanStart + HOURS_PER_DAY });
+      dirs.push({ dir, group: slug, spanStart, spanEnd: spanStart + HOURS_PER_DAY });
     }
   }
   return dirs;

@@ -4,7 +4,8 @@
 // was recounted. Shared by every kind of run (hourly, daily, rerun).
 import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
 import { crashPoint } from '../faults.js';
-import type { DirState } from '../log/log-state.js';
+import type { DirState, LogDir } from '../log/log-state.js';
+import { dayOfHour } from '../time.js';
 import { logDirSpan } from '../layout.js';
 import { categoryDirs, categorySlugsOnDisk, globalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
@@ -23,6 +24,8 @@ export interface RefreshOptions {
   progress: (message: string) => void;
   /** Hours [a, b) to recount from scratch (rerun): their directories are read from byte 0. */
   reset?: [number, number];
+  /** Look at every category day, not only the ones likely to have changed (daily, rerun). */
+  sweep: boolean;
 }
 
 export interface Refreshed {
@@ -36,18 +39,34 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const { from, end } = opts;
   const slugs = new Set(categorySlugsOnDisk(opts.dataDir));
   for (const dir of Object.keys(state.dirs)) if (dir.startsWith('logs/categories/')) slugs.add(dir.split('/')[2]);
-  const dirs = [...globalDirs(from, end), ...categoryDirs([...slugs].sort(), from, end)];
   const states = { ...state.dirs };
   const reset = opts.reset;
-  if (reset) for (const d of dirs) if (d.spanStart < reset[1] && d.spanEnd > reset[0]) delete states[d.dir];
+  const forget = (dirs: LogDir[]) => {
+    if (reset) for (const d of dirs) if (d.spanStart < reset[1] && d.spanEnd > reset[0]) delete states[d.dir];
+    return dirs;
+  };
+  const stage = (dirs: LogDir[], what: string) =>
+    mapStage(dirs, states, opts.runner, {
+      dataDir: opts.dataDir,
+      end,
+      maxBadRatio: opts.maxBadRatio,
+      onProgress: (done, total) => opts.progress(`map: ${what}, ${done}/${total} tasks`),
+    });
 
-  opts.progress(`map: ${dirs.length} log directories`);
-  const mapped = await mapStage(dirs, states, opts.runner, {
-    dataDir: opts.dataDir,
-    end,
-    maxBadRatio: opts.maxBadRatio,
-    onProgress: (done, total) => opts.progress(`map: ${done}/${total} tasks`),
-  });
+  // The global log first: the days whose hours it changed are the days whose
+  // category logs changed too, since every writer appends to both.
+  const globals = forget(globalDirs(from, end));
+  opts.progress(`map: ${globals.length} global hours`);
+  const mappedGlobal = await stage(globals, 'global log');
+  // An hourly run reads the category days of today and yesterday, the days
+  // the global log says changed, and directories it has never seen; a line
+  // appended to an older category day alone waits for the daily run's sweep.
+  const hot = new Set([dayOfHour(end - 1), dayOfHour(end - 1) - 1]);
+  for (const dir of mappedGlobal.dirStates.keys()) hot.add(dayOfHour(logDirSpan(dir)![0]));
+  const known = new Set(Object.keys(states));
+  const categories = forget(categoryDirs(opts.dataDir, [...slugs].sort(), from, end, known, (day, isNew) => opts.sweep || isNew || hot.has(day)));
+  opts.progress(`map: ${categories.length} category days`);
+  const mapped = combine(mappedGlobal, await stage(categories, 'category logs'));
   // Named after the state this run would commit: a run redone after a crash or
   // a failure rewrites the same file, so each bad line is kept once.
   const runName = `run-${String(state.seq + 1).padStart(8, '0')}`;
@@ -69,4 +88,21 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   for (const [dir, s] of mapped.dirStates) next[dir] = s;
   for (const d of Object.keys(next)) if ((logDirSpan(d)?.[1] ?? -Infinity) <= from) delete next[d];
   return { mapped, hours, dirs: next, quarantine };
+}
+
+function combine(a: MapStageResult, b: MapStageResult): MapStageResult {
+  const updates = new Map(a.updates);
+  for (const [h, u] of b.updates) updates.set(h, new Map([...(updates.get(h) ?? []), ...u]));
+  const badByReason = { ...a.badByReason };
+  for (const [k, v] of Object.entries(b.badByReason)) badByReason[k] = (badByReason[k] ?? 0) + v;
+  const overBudget = [...(a.overBudget ?? []), ...(b.overBudget ?? [])];
+  return {
+    updates,
+    dirStates: new Map([...a.dirStates, ...b.dirStates]),
+    bad: [...a.bad, ...b.bad],
+    badLines: a.badLines + b.badLines,
+    badByReason,
+    newLines: a.newLines + b.newLines,
+    ...(overBudget.length ? { overBudget } : {}),
+  };
 }

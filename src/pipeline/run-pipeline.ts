@@ -78,7 +78,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const state = loadState(opts.dataDir);
     const catalog = await loadCatalog(opts.dataDir);
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
-    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range });
+    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' });
     const { mapped, hours } = fresh;
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
