@@ -7,7 +7,7 @@ import { crashPoint } from '../faults.js';
 import type { DirState, LogDir } from '../log/log-state.js';
 import { dayOfHour } from '../time.js';
 import { logDirSpan } from '../layout.js';
-import { categoryDirs, categorySlugsOnDisk, globalDirs } from './log-dirs.js';
+import { categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
 import { writeRunQuarantine } from './quarantine.js';
 import type { Runner } from './runner.js';
@@ -55,7 +55,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
 
   // The global log first: the days whose hours it changed are the days whose
   // category logs changed too, since every writer appends to both.
-  const globals = forget(globalDirs(from, end));
+  const globals = forget(existingGlobalDirs(opts.dataDir, from, end, new Set(Object.keys(states))));
   opts.progress(`map: ${globals.length} global hours`);
   const mappedGlobal = await stage(globals, 'global log');
   // An hourly run reads the category days of today and yesterday, the days

@@ -23,7 +23,7 @@ import { type Mismatch, checkHour } from '../rank/consistency.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
 import { dailyStage } from './daily-stage.js';
-import { acquireLock } from './lock.js';
+import { type Lock, acquireLock } from './lock.js';
 import { refreshCounts } from './refresh-counts.js';
 import type { Runner } from './runner.js';
 import { type PipelineState, loadState, saveState } from './state.js';
@@ -89,7 +89,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     if (opts.kind === 'hourly' && mapped.updates.size === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset.
       if (mapped.dirStates.size > 0) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, hours });
-      return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0 };
+      return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock) };
     }
 
     opts.progress('window: adding what entered, subtracting what left');
@@ -122,7 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
 
     opts.progress(`publish: ${files.size + (daily ? 257 : 1)} files`);
-    const release = writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
+    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
     // The state commits before latest.json moves: a failure up to here leaves
     // latest.json on the previous release (contract §1); a crash between the
     // two is repaired by the next run, which finds latest.json behind the
@@ -154,7 +154,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       purchasesCounted,
       disagreements: mismatchTotal,
       listDisagreements: ranked.disagreements.length,
-      staleLockTakenOver: lock.tookOver && `pid ${lock.tookOver.pid} on ${lock.tookOver.host} since ${lock.tookOver.startedAt}`,
+      staleLockTakenOver: tookOver(lock),
       prunedReleases: pruned.length,
     };
   } finally {
@@ -177,6 +177,8 @@ function checkConsistency(dataDir: string, state: PipelineState, hours: Record<s
   }
   return out;
 }
+
+const tookOver = (lock: Lock) => lock.tookOver && `pid ${lock.tookOver.pid} on ${lock.tookOver.host} since ${lock.tookOver.startedAt}`;
 
 function selfRanks(manifest: Record<string, unknown>, id: string, generatedAt: string, window: { start: string; end: string }) {
   const freshness = manifest.freshness as Record<string, unknown>;

@@ -3,7 +3,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { RankedWindow } from '../rank/rank-window.js';
 import type { Mismatch } from '../rank/consistency.js';
-import { type CategoryEntry, RANK_DEFINITION, type Window, topListDoc } from './documents.js';
+import { type CategoryEntry, RANK_DEFINITION, type Window, nameJsonOf, topListJson } from './documents.js';
 import type { ReleaseFiles } from './release.js';
 
 export interface TopReleaseInput {
@@ -22,13 +22,13 @@ export interface TopReleaseInput {
 
 export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manifest: Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
-  const nameOf = (id: number) => catalog.productName(id);
+  const nameOf = nameJsonOf((id) => catalog.productName(id));
   const files: ReleaseFiles = new Map();
-  files.set('overall.json', JSON.stringify(topListDoc(ranked.overall, nameOf, { scope: 'overall', generatedAt, window })));
+  files.set('overall.json', topListJson(ranked.overall, nameOf, { scope: 'overall', generatedAt, window }));
   const categories: CategoryEntry[] = [];
   for (const c of ranked.categories) {
     const path = `categories/${c.slug}.json`;
-    files.set(path, JSON.stringify(topListDoc(c.list, nameOf, { scope: 'category', category: { slug: c.slug, name: c.name }, generatedAt, window })));
+    files.set(path, topListJson(c.list, nameOf, { scope: 'category', category: { slug: c.slug, name: c.name }, generatedAt, window }));
     categories.push({ slug: c.slug, name: c.name, path, productsRanked: c.productsRanked });
   }
   const manifest = {
