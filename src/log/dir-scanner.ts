@@ -66,11 +66,13 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
   // Phase 2: which due hours to recount, and whether new bytes hold all their lines.
   const stale = new Set<number>(becameDue);
   for (const h of acc.hours()) if (h < opts.end) stale.add(h);
+  // A settled directory forgot where its hours begin: any hour with old lines is read from byte 0.
+  const settled = prevState?.settled === true;
   const reread = new Set<number>();
   for (const h of stale) {
     for (const f of seen) {
       const old = before.get(f.name)!;
-      const first = old.first[h];
+      const first = settled && old.consumed > 0 ? 0 : old.first[h];
       if (first !== undefined && first < old.consumed) reread.add(h);
     }
   }
@@ -78,7 +80,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
   if (recount) {
     for (const f of seen) {
       const st = files[f.name];
-      let from = Infinity;
+      let from = settled ? 0 : Infinity;
       for (const h of reread) if (st.first[h] !== undefined) from = Math.min(from, st.first[h]);
       if (from < st.consumed) readRange(join(abs, f.name), from, st.consumed, 0, countOnly(recount));
     }

@@ -20,6 +20,12 @@ export interface FileState {
 export interface DirState {
   /** Hours below this were counted when the directory was last scanned. */
   doneEnd: number;
+  /**
+   * Set once every hour of the directory is long complete: the files' `first`
+   * offsets are dropped to keep the state small (30k categories × 8 days),
+   * and a late line recounts its hour from byte 0.
+   */
+  settled?: boolean;
   files: Record<string, FileState>;
 }
 

@@ -86,8 +86,21 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
 
   const next = { ...states };
   for (const [dir, s] of mapped.dirStates) next[dir] = s;
-  for (const d of Object.keys(next)) if ((logDirSpan(d)?.[1] ?? -Infinity) <= from) delete next[d];
+  for (const [d, st] of Object.entries(next)) {
+    const spanEnd = logDirSpan(d)?.[1] ?? -Infinity;
+    if (spanEnd <= from) delete next[d];
+    else if (!st.settled && spanEnd <= end - SETTLE_AFTER_HOURS && st.doneEnd >= spanEnd) next[d] = settle(st);
+  }
   return { mapped, hours, dirs: next, quarantine };
+}
+
+/** Hours after a directory's last hour before its first offsets are dropped (settled). */
+const SETTLE_AFTER_HOURS = 24;
+
+function settle(st: DirState): DirState {
+  const files: DirState['files'] = {};
+  for (const [name, f] of Object.entries(st.files)) files[name] = { ...f, first: {} };
+  return { ...st, settled: true, files };
 }
 
 function combine(a: MapStageResult, b: MapStageResult): MapStageResult {

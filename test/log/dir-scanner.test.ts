@@ -90,3 +90,14 @@ describe('scanDir', () => {
     }
   });
 });
+
+describe('a settled directory', () => {
+  it('recounts a late line\'s hour from byte 0, having forgotten where its hours begin', () => {
+    writeFileSync(file('a.log'), `7,${ts(3)},1,e1\n8,${ts(4)},2\n`);
+    writeFileSync(file('b.log'), `7,${ts(3, 30)},1,e2\n`);
+    const first = run(undefined, 50);
+    const settled: DirState = { ...first.state, settled: true, files: Object.fromEntries(Object.entries(first.state.files).map(([n, f]) => [n, { ...f, first: {} }])) };
+    appendFileSync(file('b.log'), `7,${ts(3, 40)},1,e1\n9,${ts(3, 50)},5\n`); // a retry of e1, and a late purchase
+    expect(counts(run(settled, 50))).toEqual({ 3: { 7: 2, 9: 5 } });
+  });
+});
