@@ -38,11 +38,14 @@ export class AppendFiles {
   private readonly dirty = new Set<number>();
   private readonly open = new Map<number, true>(); // insertion order = LRU order
   private readonly dirsToSync = new Set<string>();
+  /** Starts at options.maxOpenFiles; lowered if the process runs out of descriptors. */
+  private maxOpen: number;
   /** Bytes handed to the OS so far. */
   bytesWritten = 0;
 
   constructor(private readonly options: AppendFilesOptions) {
     this.arena = new LineArena(options.maxBufferedBytes, () => this.writeFullest());
+    this.maxOpen = options.maxOpenFiles;
   }
 
   /** A new file to append to; returns its target id for arena.put(). */
@@ -102,8 +105,18 @@ export class AppendFiles {
       this.open.set(t, true);
       return this.fds[t];
     }
-    if (this.open.size >= this.options.maxOpenFiles) this.closeFd(this.open.keys().next().value as number);
-    const fd = this.openAppend(t);
+    if (this.open.size >= this.maxOpen) this.closeOldest(1);
+    let fd: number;
+    try {
+      fd = this.openAppend(t);
+    } catch (err) {
+      // Out of descriptors (a low ulimit, or others' files): keep half as many open and try again.
+      const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException)).code;
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || this.open.size < 2) throw err;
+      this.maxOpen = Math.max(1, Math.floor(this.open.size / 2));
+      this.closeOldest(this.open.size - this.maxOpen + 1);
+      fd = this.openAppend(t);
+    }
     this.fds[t] = fd;
     // The first open (normally) creates the file: its name lives in the directory.
     if (!this.opened[t]) this.dirsToSync.add(this.dirs[t]);
@@ -136,6 +149,10 @@ export class AppendFiles {
       this.dirsToSync.add(dirname(d));
       if (d === first) break;
     }
+  }
+
+  private closeOldest(n: number): void {
+    for (const t of [...this.open.keys()].slice(0, n)) this.closeFd(t);
   }
 
   private closeFd(t: number): void {

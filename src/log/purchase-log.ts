@@ -41,9 +41,13 @@ export interface PurchaseLogOptions {
    * it. Default: host, pid and a random token (layout.writerFileName).
    */
   readonly writerId?: string;
-  /** Descriptors kept open at most; the least recently written is closed first. Default 256. */
+  /**
+   * Descriptors kept open at most; the least recently written is closed
+   * first. Default 4096 (Node raises its soft limit to the hard one; on
+   * EMFILE the writer keeps half as many open and goes on).
+   */
   readonly maxOpenFiles?: number;
-  /** Bytes buffered across all files before they are written out. Default 32 MiB. */
+  /** Memory for lines waiting to be written, across all files. Default 64 MiB. */
   readonly maxBufferedBytes?: number;
 }
 
@@ -87,8 +91,8 @@ export function openPurchaseLog(options: PurchaseLogOptions): PurchaseLog {
   const fileName = writerId !== undefined ? namedWriterFileName(writerId) : writerFileName(randomBytes(6).toString('hex'));
   const files = new AppendFiles({
     root: dataDir,
-    maxOpenFiles: options.maxOpenFiles ?? 256,
-    maxBufferedBytes: options.maxBufferedBytes ?? 32 << 20,
+    maxOpenFiles: options.maxOpenFiles ?? 4096,
+    maxBufferedBytes: options.maxBufferedBytes ?? 64 << 20,
   });
   const router = new PurchaseRouter(dataDir, catalog, files, fileName);
   const fields = newLineFields();

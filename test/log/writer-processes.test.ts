@@ -70,6 +70,25 @@ describe('several writer processes at once', () => {
   }, 60_000);
 });
 
+describe('a writer short of file descriptors', () => {
+  it('keeps fewer files open on EMFILE and loses nothing', async () => {
+    const dataDir = tempDataDir('rank-emfile-');
+    // 87 files to write (4 days), 40 descriptors left, and a writer that would keep 4096 open.
+    const script = `ulimit -n 1024 && exec "${process.execPath}" "${CHILD}" "${dataDir}" we 3000 4096 4`;
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const p = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LEAVE_FDS: '40' } });
+      p.on('error', reject);
+      p.on('close', resolve);
+    });
+    expect(code).toBe(0);
+    const { files, global } = inspect(dataDir);
+    expect(files.length).toBe(87);
+    expect(global.flatMap((f) => f.lines).length).toBe(3000);
+    expect(files.reduce((n, f) => n + f.lines.length, 0)).toBe(3000 + 4500);
+    for (const f of files) expect([f.bad, f.tail]).toEqual([[], '']);
+  }, 60_000);
+});
+
 describe('a writer killed with SIGKILL', () => {
   it('leaves whole lines and at most a torn last line in each file, and every flushed line', async () => {
     const dataDir = tempDataDir('rank-killed-');
