@@ -15,14 +15,13 @@ import { serveCommand } from './serve.js';
 import { topCommand } from './top.js';
 
 export function buildProgram(world: Env): Command {
+  // Commands made apart and added do not inherit output settings: each gets them.
+  const output = { writeOut: (s: string) => world.stdout.write(s), writeErr: (s: string) => world.stderr.write(s) };
   const program = new Command('rank-pipeline')
     .description('Best-seller rankings from append-only purchase logs, published as static JSON.')
     .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
-    .configureOutput({
-      writeOut: (s) => world.stdout.write(s),
-      writeErr: (s) => world.stderr.write(s),
-    })
+    .configureOutput(output)
     .exitOverride()
     .addHelpText('after', `
 The flow: ingest appends purchases to logs/, run --hourly maps new log bytes
@@ -35,7 +34,7 @@ Examples:
   rank-pipeline top --category toys -n 20     print a published list
 Exit codes: 0 done, 64 usage, 65 bad data, 70 internal, 74 I/O, 75 locked.`);
   for (const make of [ingestCommand, runCommand, rerunCommand, generateCommand, demoCommand, serveCommand, topCommand, countsCommand]) {
-    program.addCommand(make(world).exitOverride());
+    program.addCommand(make(world).configureOutput(output).showHelpAfterError('(add --help for usage)').exitOverride());
   }
   return program;
 }
