@@ -234,7 +234,7 @@ async function steadyState(data: BenchData, opts: HourlyOptions, rows: Row[], ag
     printRow(rows, { measurement: `${label}, CPU user+sys`, ours: ours.cpuSeconds, duck: duck.cpuSeconds, unit: 's', ratio: ours.cpuSeconds / duck.cpuSeconds, target: '(info)', met: undefined });
     printRow(rows, { measurement: `${label}, peak RSS`, ours: ours.maxRss / GIB, duck: duck.maxRss / GIB, unit: 'GiB', ratio: ours.maxRss / duck.maxRss, target: '< 2 GiB', met: ours.maxRss < 2 * GIB });
     if (opts.profile) await profileRun(`steady ${kind}`, setUp(`steady-${kind}-profile`), RUN_NOW, opts, join(data.root, 'profiles', `steady-${kind}`));
-    data.removeWork();
+    if (!opts.keep) data.removeWork();
   }
 }
 
@@ -272,7 +272,7 @@ async function contest(label: string, opts: HourlyOptions, setUp: (name: string)
     agreement.listsCompared += a.listsCompared;
     agreement.itemsCompared += a.itemsCompared;
     agreement.differences.push(...a.differences);
-    rmSync(work, { recursive: true, force: true });
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
   }
   const med = <T extends Measured>(xs: T[]): T => ({ ...xs[0], seconds: median(xs.map((x) => x.seconds)), cpuSeconds: median(xs.map((x) => x.cpuSeconds)), maxRss: median(xs.map((x) => x.maxRss)) });
   return { ours: med(ours), duck: med(duck), duckCatalogLoad: median(duck.map((d) => d.result.timings.catalog)), agreement };
