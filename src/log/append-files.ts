@@ -11,7 +11,7 @@
 //    mkdir, and their parents fsynced at sync() (one fsync per parent, not
 //    one per mkdir as mkdirDurable does);
 //  - past SYNC_EACH_LIMIT dirty files, one syncfs(2) replaces the fsyncs.
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
 import { fsyncDir, syncFileSystem } from '../fs/atomic.js';
@@ -27,6 +27,20 @@ export interface AppendFilesOptions {
 
 /** Above this many dirty files one syncfs(2) is cheaper than an fsync each. */
 export const SYNC_EACH_LIMIT = 64;
+
+/**
+ * Half the descriptors this process may open (the rest for everything else),
+ * at most 65536: read from /proc/self/limits, 512 where there is none.
+ */
+export function defaultMaxOpenFiles(): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) return Math.max(16, Math.min(65536, Math.floor(Number(m[1]) / 2)));
+  } catch {
+    // not Linux
+  }
+  return 512;
+}
 
 export class AppendFiles {
   /** Waiting lines; the router puts into it directly by target id. */
@@ -152,7 +166,8 @@ export class AppendFiles {
   }
 
   private closeOldest(n: number): void {
-    for (const t of [...this.open.keys()].slice(0, n)) this.closeFd(t);
+    // Map keys iterate in insertion (= use) order; never copy them all: this runs on every eviction.
+    for (let i = 0; i < n && this.open.size > 0; i++) this.closeFd(this.open.keys().next().value as number);
   }
 
   private closeFd(t: number): void {

@@ -4,7 +4,9 @@
 // before each newline is dropped, blank lines are skipped, a header on the
 // first line is recognised, and a last line without its newline is complete
 // (the input has ended). Lines stay in the caller's chunk whenever they can
-// (no copy); only a line cut by a chunk boundary is carried over.
+// (no copy); only a line cut by a chunk boundary is carried over, into a
+// buffer that is never reused once its line is out, so a line's bytes stay
+// valid after the callback (the log writer routes lines in batches).
 //
 // The fields themselves are left to the line codec (parseLine with the
 // quantity optional), so ingest accepts exactly what the map jobs will.
@@ -26,7 +28,7 @@ export class InputScanner {
   lines = 0;
   blankLines = 0;
   header = false;
-  private readonly carry = Buffer.allocUnsafe(MAX_CARRY_BYTES);
+  private carry = Buffer.allocUnsafe(MAX_CARRY_BYTES);
   private carryLen = 0;
   /** True while a line cut by a chunk boundary is pending (even if cut to 0 kept bytes). */
   private pending = false;
@@ -44,8 +46,7 @@ export class InputScanner {
       }
       this.keep(chunk, 0, nl);
       this.pending = false;
-      this.emit(this.carry, 0, this.carryLen);
-      this.carryLen = 0;
+      this.emitCarry();
       pos = nl + 1;
     }
     for (let nl = chunk.indexOf(NL, pos); nl >= 0; nl = chunk.indexOf(NL, pos)) {
@@ -62,8 +63,15 @@ export class InputScanner {
   end(): void {
     if (!this.pending) return;
     this.pending = false;
-    this.emit(this.carry, 0, this.carryLen);
+    this.emitCarry();
+  }
+
+  private emitCarry(): void {
+    const line = this.carry;
+    this.carry = Buffer.allocUnsafe(MAX_CARRY_BYTES);
+    const n = this.carryLen;
     this.carryLen = 0;
+    this.emit(line, 0, n);
   }
 
   private keep(chunk: Buffer, from: number, to: number): void {

@@ -62,6 +62,15 @@ describe('InputScanner', () => {
     expect(seen.lines.map(([n, l]) => [n, l.length])).toEqual([[1, 3], [2, MAX_CARRY_BYTES], [3, 3]]);
   });
 
+  it('never overwrites a line it handed out, even one carried over a chunk boundary', () => {
+    const text = 'product_id,timestamp\n1,aaaa\n22,bbbb\n333,cccc\n4444,dddd';
+    for (const chunks of everySplit(text)) {
+      const refs: [Uint8Array, number, number][] = [];
+      scanInput(chunks.map((c) => Buffer.from(c)), { line: (buf, start, end) => refs.push([buf, start, end]) });
+      expect(refs.map(([b, s, e]) => Buffer.from(b.subarray(s, e)).toString())).toEqual(['1,aaaa', '22,bbbb', '333,cccc', '4444,dddd']);
+    }
+  });
+
   it('hands out lines inside the pushed chunk (no copy) when no boundary cuts them', () => {
     const chunk = Buffer.from('1,a\n2,b\n');
     const bufs: Uint8Array[] = [];
