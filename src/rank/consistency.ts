@@ -51,13 +51,20 @@ export function checkHour(hourIso: string, set: CountSet, catalog: Catalog, limi
       if (g !== block.sales[i]) report(block.ids[i], slug, g, block.sales[i]);
     }
   }
-  // A global line missing from one of the product's category logs.
+  // A global line missing from one of the product's category logs. Global ids
+  // and catalog ids both ascend, so the product's catalog index is found by
+  // walking along, and each category's block is looked up by index, not slug.
+  const blocks = catalog.categories.map((c) => set.groups.get(c.slug));
+  const { productIds, categoryOffsets, categoryIndexes } = catalog;
+  let p = 0;
   for (let i = 0; i < global.ids.length; i++) {
-    const cats = catalog.categoriesOf(global.ids[i]);
+    const id = global.ids[i];
+    while (p < productIds.length && productIds[p] < id) p++;
+    const known = p < productIds.length && productIds[p] === id;
+    const cats = known ? categoryIndexes.subarray(categoryOffsets[p], categoryOffsets[p + 1]) : catalog.categoriesOf(id);
     for (let k = 0; k < cats.length; k++) {
-      const slug = catalog.categories[cats[k]].slug;
-      const block = set.groups.get(slug);
-      if (!block || salesOf(block, global.ids[i]) === 0) report(global.ids[i], slug, global.sales[i], 0);
+      const block = blocks[cats[k]];
+      if (!block || salesOf(block, id) === 0) report(id, catalog.categories[cats[k]].slug, global.sales[i], 0);
     }
   }
   return { found, total };
