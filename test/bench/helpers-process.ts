@@ -100,7 +100,8 @@ export function stagesOf(output: string, totalSeconds: number): Stage[] {
   const marks: Array<{ at: number; name: string }> = [];
   for (const raw of output.split('\n')) {
     const m = /^\[\s*([\d.]+)s\] (.*)$/.exec(raw.replace(/\r/g, '').trim());
-    if (!m || /^map: \d+\/\d+ tasks$/.test(m[2])) continue;
+    // Per-task lines (`map: global log, 3/4 tasks`) belong to the stage before them.
+    if (!m || /\d+\/\d+ tasks$/.test(m[2])) continue;
     marks.push({ at: Number(m[1]), name: m[2].replace(/\d+/g, 'N') });
   }
   if (marks.length === 0) return [];
