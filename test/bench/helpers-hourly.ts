@@ -56,7 +56,10 @@ export async function runCli(dataDir: string, now: string, opts: { workers: numb
 
 export function printStages(label: string, m: Measured): void {
   const stages = stagesOf(m.stdout + m.stderr, m.seconds);
-  console.log(`hourly ${label}: ours ${m.seconds.toFixed(2)} s, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB${stages.length ? '; stages:' : ''}`);
+  console.log(
+    `hourly ${label}: ours ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB, load ${m.load.toFixed(1)}` +
+      `${stages.length ? '; stages:' : ''}`,
+  );
   for (const s of stages) console.log(`  ${s.seconds.toFixed(2).padStart(7)} s  ${s.name}`);
 }
 

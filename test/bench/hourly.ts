@@ -5,7 +5,7 @@
 //           `run --hourly` calls: its tasks on the piscina pool the CLI uses,
 //           a big directory cut into ranges and merged) vs DuckDB's GROUP BY
 //           over read_csv.
-//           MB/s of each, median of --reps. Target: ours ≥ 2× DuckDB.
+//           MB/s of each, best of --reps. Target: ours ≥ 2× DuckDB.
 //  cold     `rank-pipeline run --hourly` on a data dir holding only the
 //           catalog and one unprocessed peak hour (global + category logs), no
 //           state at all, vs DuckDB loading the catalog and computing the
@@ -43,7 +43,7 @@ export interface HourlyOptions {
   scale: Scale;
   only: Set<string>;
   reps: number;
-  /** Rounds of each CLI scenario (cold, steady); medians are reported. */
+  /** Rounds of each CLI scenario (cold, steady); the best is reported. */
   cliReps: number;
   workers: number;
   sample: number | '*';
@@ -79,7 +79,12 @@ export function parseArgs(argv: string[]): HourlyOptions {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * Times are reported as the best of the rounds, for both contestants: the
+ * machine is shared, and other processes only ever add time. Every round is
+ * printed too.
+ */
+const best = (xs: number[]) => Math.min(...xs);
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const GIB = 2 ** 30;
 
@@ -150,16 +155,16 @@ async function mapThroughput(data: BenchData, opts: HourlyOptions, rows: Row[], 
       ourTop = top100(counts.ids, counts.sales);
     }
     const mb = bytes / 1e6;
-    const oursMBs = mb / median(ours);
-    const duckMBs = mb / median(duck);
+    const oursMBs = mb / best(ours);
+    const duckMBs = mb / best(duck);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
     console.log(
       `hourly map: ${files.length} file(s), ${mb.toFixed(0)} MB, load ${loadavg()[0].toFixed(1)}; wall ours ${list(ours)} s, DuckDB ${list(duck)} s; ` +
-        `CPU ours ${list(oursCpu)} s, DuckDB ${list(duckCpu)} s (medians of ${opts.reps})`,
+        `CPU ours ${list(oursCpu)} s, DuckDB ${list(duckCpu)} s (best of ${opts.reps} reported)`,
     );
     const label = `map throughput, peak hour global log (${mb.toFixed(0)} MB)`;
     printRow(rows, { measurement: label, ours: oursMBs, duck: duckMBs, unit: 'MB/s', ratio: oursMBs / duckMBs, target: 'ours ≥ 2× DuckDB', met: oursMBs >= 2 * duckMBs });
-    const perCpu = (xs: number[]) => mb / median(xs);
+    const perCpu = (xs: number[]) => mb / best(xs);
     printRow(rows, { measurement: `${label}, per CPU-second`, ours: perCpu(oursCpu), duck: perCpu(duckCpu), unit: 'MB/s', ratio: perCpu(oursCpu) / perCpu(duckCpu), target: '(info)', met: undefined });
     const a: Agreement = { agree: true, listsCompared: 0, itemsCompared: 0, differences: [] };
     compareLists('map top 100', ourTop, duckTop, a);
@@ -274,8 +279,13 @@ async function contest(label: string, opts: HourlyOptions, setUp: (name: string)
     agreement.differences.push(...a.differences);
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
   }
-  const med = <T extends Measured>(xs: T[]): T => ({ ...xs[0], seconds: median(xs.map((x) => x.seconds)), cpuSeconds: median(xs.map((x) => x.cpuSeconds)), maxRss: median(xs.map((x) => x.maxRss)) });
-  return { ours: med(ours), duck: med(duck), duckCatalogLoad: median(duck.map((d) => d.result.timings.catalog)), agreement };
+  // Wall and CPU: the best round (and the catalog load of DuckDB's best round); RSS: the worst.
+  const pick = <T extends Measured>(xs: T[]): T => {
+    const b = xs.reduce((a, x) => (x.seconds < a.seconds ? x : a));
+    return { ...b, cpuSeconds: best(xs.map((x) => x.cpuSeconds)), maxRss: Math.max(...xs.map((x) => x.maxRss)) };
+  };
+  const duckBest = pick(duck);
+  return { ours: pick(ours), duck: duckBest, duckCatalogLoad: duckBest.result.timings.catalog, agreement };
 }
 
 function agree(release: ReturnType<typeof readRelease>, duck: { overall: Item[]; categories: Record<string, Item[]> }, sample: string[] | '*'): Agreement {
