@@ -17,7 +17,7 @@ export function ingestCommand(world: Env): Command {
   return withCommonOptions(new Command('ingest'))
     .description('append purchases read from CSV to the global and category logs; bad lines go to DATA/quarantine/')
     .option('--file <path>', 'CSV input: product_id,timestamp[,quantity[,event_id]] (- or none: stdin)')
-    .option('--strict', 'exit 65 on the first bad line, having appended nothing of this input')
+    .option('--strict', 'any bad line: exit 65 naming the first, having appended nothing of this input')
     .option('--now <time>', 'stands in for the clock (names the quarantine file), ISO-8601 UTC')
     .addHelpText('after', `
 Input: one purchase a line, an optional header, quantity 1 when left out:

@@ -120,7 +120,8 @@ export function openPurchaseLog(options: PurchaseLogOptions): PurchaseLog {
   }
 
   function append(p: Purchase): AppendResult {
-    // formatLine would drop an empty eventId silently; the caller meant one.
+    assertOpen();
+    // Checked first: the line-length check below would blame another field for a long eventId.
     if (p.eventId !== undefined && (p.eventId.length === 0 || p.eventId.length > 64)) return rejected(Fault.eventId);
     const line = p.eventId === undefined
       ? `${p.productId},${p.timestamp},${p.quantity ?? 1}`
@@ -134,7 +135,6 @@ export function openPurchaseLog(options: PurchaseLogOptions): PurchaseLog {
     const n = scratch.write(line, 0, 'utf8');
     const fault = parseLine(scratch, 0, n, fields);
     if (fault !== Fault.ok) return rejected(refineFault(scratch, 0, n, fault));
-    assertOpen();
     router.routeCopy(scratch, 0, n, fields);
     purchases++;
     return { ok: true };
