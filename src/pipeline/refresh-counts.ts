@@ -4,8 +4,8 @@
 // was recounted. Shared by every kind of run (hourly, daily, rerun).
 import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
 import { crashPoint } from '../faults.js';
-import type { DirState, LogDir } from '../log/log-state.js';
-import { dayOfHour } from '../time.js';
+import type { BadLine, DirState, LogDir } from '../log/log-state.js';
+import { dayName, dayOfHour, firstHourOfDay } from '../time.js';
 import { logDirSpan } from '../layout.js';
 import { categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
@@ -29,16 +29,26 @@ export interface RefreshOptions {
 }
 
 export interface Refreshed {
-  mapped: MapStageResult;
+  /** Hours recounted, ascending. */
+  rebuilt: number[];
   hours: Record<string, HourVersion>;
   dirs: Record<string, DirState>;
+  /** Whether any directory's state moved (a quarantined torn line moves it without a recount). */
+  dirsChanged: boolean;
+  newLines: number;
+  badLines: number;
+  badByReason: Record<string, number>;
   quarantine?: string;
 }
 
+/**
+ * Day by day, oldest first, so that a first run or a rerun over weeks holds
+ * one day's recounts in memory, not all of them: the global hours of the
+ * day, then its category days, then its hour files.
+ */
 export async function refreshCounts(state: PipelineState, opts: RefreshOptions): Promise<Refreshed> {
   const { from, end } = opts;
-  const slugs = new Set(categorySlugsOnDisk(opts.dataDir));
-  for (const dir of Object.keys(state.dirs)) if (dir.startsWith('logs/categories/')) slugs.add(dir.split('/')[2]);
+  const slugs = [...new Set([...categorySlugsOnDisk(opts.dataDir), ...Object.keys(state.dirs).filter((d) => d.startsWith('logs/categories/')).map((d) => d.split('/')[2])])].sort();
   const states = { ...state.dirs };
   const reset = opts.reset;
   const forget = (dirs: LogDir[]) => {
@@ -52,46 +62,58 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
       maxBadRatio: opts.maxBadRatio,
       onProgress: (done, total) => opts.progress(`map: ${what}, ${done}/${total} tasks`),
     });
-
-  // The global log first: the days whose hours it changed are the days whose
-  // category logs changed too, since every writer appends to both.
-  const globals = forget(existingGlobalDirs(opts.dataDir, from, end, new Set(Object.keys(states))));
-  opts.progress(`map: ${globals.length} global hours`);
-  const mappedGlobal = await stage(globals, 'global log');
-  // An hourly run reads the category days of today and yesterday, the days
-  // the global log says changed, and directories it has never seen; a line
-  // appended to an older category day alone waits for the daily run's sweep.
-  const hot = new Set([dayOfHour(end - 1), dayOfHour(end - 1) - 1]);
-  for (const dir of mappedGlobal.dirStates.keys()) hot.add(dayOfHour(logDirSpan(dir)![0]));
   const known = new Set(Object.keys(states));
-  const categories = forget(categoryDirs(opts.dataDir, [...slugs].sort(), from, end, known, (day, isNew) => opts.sweep || isNew || hot.has(day)));
-  opts.progress(`map: ${categories.length} category days`);
-  const mapped = combine(mappedGlobal, await stage(categories, 'category logs'));
-  // Named after the state this run would commit: a run redone after a crash or
-  // a failure rewrites the same file, so each bad line is kept once.
-  const runName = `run-${String(state.seq + 1).padStart(8, '0')}`;
-  const quarantine = await writeRunQuarantine(opts.dataDir, runName, mapped.bad, mapped.badLines);
-  checkBadBudget(mapped, opts.maxBadRatio);
-  crashPoint('after-map');
-
-  opts.progress(`counts: ${mapped.updates.size} hour files to write`);
   const hours: Record<string, HourVersion> = {};
   for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
-  for (const [hour, update] of [...mapped.updates].sort(([a], [b]) => a - b)) {
-    if (hour < from) continue;
-    const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
-    hours[hour] = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
+  const out: Refreshed = { rebuilt: [], hours, dirs: states, dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
+  const bad: BadLine[] = [];
+  const overBudget: string[] = [];
+  // Named after the state this run would commit: a run redone after a crash or
+  // a failure rewrites the same file, so each bad line is kept once.
+  const quarantine = () => writeRunQuarantine(opts.dataDir, `run-${String(state.seq + 1).padStart(8, '0')}`, bad, out.badLines);
+
+  const lastDay = dayOfHour(end - 1);
+  for (let day = dayOfHour(from); day <= lastDay; day++) {
+    const a = Math.max(from, firstHourOfDay(day));
+    const b = Math.min(end, firstHourOfDay(day + 1));
+    // The global log first: a day whose global hours changed is a day whose
+    // category logs changed too, since every writer appends to both. An
+    // hourly run reads the category days of today and yesterday, those, and
+    // directories it has never seen; a line appended to an older category day
+    // alone waits for the daily run's sweep.
+    const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
+    const mappedGlobal = await stage(globals, `global log of ${dayName(day)}`);
+    const hot = opts.sweep || day >= lastDay - 1 || mappedGlobal.dirStates.size > 0;
+    const categories = forget(categoryDirs(opts.dataDir, slugs, a, b, known, (_, isNew) => hot || isNew));
+    const mapped = combine(mappedGlobal, await stage(categories, `category logs of ${dayName(day)}`));
+
+    for (const [dir, s] of mapped.dirStates) states[dir] = s;
+    out.dirsChanged ||= mapped.dirStates.size > 0;
+    out.newLines += mapped.newLines;
+    out.badLines += mapped.badLines;
+    for (const [k, v] of Object.entries(mapped.badByReason)) out.badByReason[k] = (out.badByReason[k] ?? 0) + v;
+    for (const x of mapped.bad) bad.push(x);
+    overBudget.push(...(mapped.overBudget ?? []));
+    // The bad lines so far are kept before anything can fail or be killed.
+    if (mapped.badLines > 0) out.quarantine = await quarantine();
+    checkBadBudget({ ...mapped, overBudget }, opts.maxBadRatio);
+    if (day === lastDay) crashPoint('after-map'); // every day mapped, the last one's hour files not yet written
+    for (const [hour, update] of [...mapped.updates].sort(([x], [y]) => x - y)) {
+      if (hour < from) continue;
+      const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
+      hours[hour] = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
+      out.rebuilt.push(hour);
+    }
+    opts.progress(`counts: ${dayName(day)}: ${mapped.updates.size} hour files written`);
   }
   crashPoint('after-hour-files');
 
-  const next = { ...states };
-  for (const [dir, s] of mapped.dirStates) next[dir] = s;
-  for (const [d, st] of Object.entries(next)) {
+  for (const [d, st] of Object.entries(states)) {
     const spanEnd = logDirSpan(d)?.[1] ?? -Infinity;
-    if (spanEnd <= from) delete next[d];
-    else if (!st.settled && spanEnd <= end - SETTLE_AFTER_HOURS && st.doneEnd >= spanEnd) next[d] = settle(st);
+    if (spanEnd <= from) delete states[d];
+    else if (!st.settled && spanEnd <= end - SETTLE_AFTER_HOURS && st.doneEnd >= spanEnd) states[d] = settle(st);
   }
-  return { mapped, hours, dirs: next, quarantine };
+  return out;
 }
 
 /** Hours after a directory's last hour before its first offsets are dropped (settled). */

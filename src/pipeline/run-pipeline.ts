@@ -79,16 +79,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const catalog = await loadCatalog(opts.dataDir);
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
     const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' });
-    const { mapped, hours } = fresh;
+    const { hours } = fresh;
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
 
     const base = { window: { start: isoOfHour(start), end: isoOfHour(end) }, completeThrough: isoOfHour(end - 1) };
-    const run = { hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines, badLines: mapped.badLines, badByReason: mapped.badByReason, quarantine: fresh.quarantine };
+    const run = { hoursRebuilt: fresh.rebuilt.length, linesRead: fresh.newLines, badLines: fresh.badLines, badByReason: fresh.badByReason, quarantine: fresh.quarantine };
     const latest = readLatest(opts.outDir);
-    if (opts.kind === 'hourly' && mapped.updates.size === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
+    if (opts.kind === 'hourly' && fresh.rebuilt.length === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset.
-      if (mapped.dirStates.size > 0) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, hours });
+      if (fresh.dirsChanged) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, hours });
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock) };
     }
 
@@ -105,7 +105,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
-    const mismatches = checkConsistency(opts.dataDir, state, hours, mapped.updates.keys(), catalog, start, end);
+    const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
     const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
     const { files, manifest } = topRelease({
@@ -115,7 +115,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       generatedAt,
       ...base,
       ranks: daily ? undefined : state.lastDaily,
-      totals: { purchasesCounted, badLines: mapped.badLines, hoursRebuilt: mapped.updates.size, linesRead: mapped.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
+      totals: { purchasesCounted, badLines: fresh.badLines, hoursRebuilt: fresh.rebuilt.length, linesRead: fresh.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
       mismatches: { total: mismatchTotal, examples: Object.values(mismatches).flatMap((m) => m.found).slice(0, 100) },
     });
     // A daily release serves its own ranks/: it names itself once its id is known.
