@@ -20,8 +20,13 @@ export const firstHourOfDay = (day: Day): Hour => day * HOURS_PER_DAY;
 export const isoOfHour = (hour: Hour): string => new Date(msOfHour(hour)).toISOString();
 export const isoOfMs = (ms: number): string => new Date(ms).toISOString();
 
-/** `2026-11-27` for a day. */
-export const dayName = (day: Day): string => isoOfHour(firstHourOfDay(day)).slice(0, 10);
+const dayNames = new Map<Day, string>();
+/** `2026-11-27` for a day (remembered: paths of 30k categories name the same few days). */
+export function dayName(day: Day): string {
+  let name = dayNames.get(day);
+  if (name === undefined) dayNames.set(day, (name = isoOfHour(firstHourOfDay(day)).slice(0, 10)));
+  return name;
+}
 /** `18` for an hour's two-digit hour of day. */
 export const hourOfDayName = (hour: Hour): string => String(hour - firstHourOfDay(dayOfHour(hour))).padStart(2, '0');
 

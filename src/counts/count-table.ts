@@ -167,41 +167,71 @@ function sumSortedRuns(ids: Uint32Array, qty: Int32Array, n: number): Block {
   return { ids: outIds.slice(0, m), sales: outSales.slice(0, m) };
 }
 
-/** a + sign·b for two sorted blocks, in one pass; entries netting to zero are dropped. */
+/**
+ * a + sign·b for two sorted blocks; entries netting to zero are dropped.
+ * Moving the window merges one hour (b, small) into a week (a, large) for
+ * each of 30k groups, so the runs of `a` between b's ids are found by
+ * galloping search and copied whole (memcpy), not element by element.
+ */
 export function mergeTwo(a: Block, b: Block, sign = 1): Block {
-  const an = a.ids.length;
-  const bn = b.ids.length;
+  const aIds = a.ids;
+  const aSales = a.sales;
+  const bIds = b.ids;
+  const bSales = b.sales;
+  const an = aIds.length;
+  const bn = bIds.length;
   const ids = new Uint32Array(an + bn);
   const sales = new Int32Array(an + bn);
   let i = 0;
-  let j = 0;
   let n = 0;
-  while (i < an && j < bn) {
-    const x = a.ids[i];
-    const y = b.ids[j];
-    if (x < y) {
-      ids[n] = x;
-      sales[n++] = a.sales[i++];
-    } else if (y < x) {
-      ids[n] = y;
-      sales[n++] = sign * b.sales[j++];
-    } else {
-      const total = a.sales[i++] + sign * b.sales[j++];
+  for (let j = 0; j < bn; j++) {
+    const y = bIds[j];
+    const end = firstAtLeast(aIds, y, i);
+    if (end > i) {
+      ids.set(aIds.subarray(i, end), n);
+      sales.set(aSales.subarray(i, end), n);
+      n += end - i;
+      i = end;
+    }
+    if (i < an && aIds[i] === y) {
+      const total = aSales[i++] + sign * bSales[j];
       if (total !== 0) {
-        ids[n] = x;
+        ids[n] = y;
         sales[n++] = total;
       }
+    } else {
+      ids[n] = y;
+      sales[n++] = sign * bSales[j];
     }
   }
-  while (i < an) {
-    ids[n] = a.ids[i];
-    sales[n++] = a.sales[i++];
-  }
-  while (j < bn) {
-    ids[n] = b.ids[j];
-    sales[n++] = sign * b.sales[j++];
+  if (i < an) {
+    ids.set(aIds.subarray(i), n);
+    sales.set(aSales.subarray(i), n);
+    n += an - i;
   }
   return n === an + bn ? { ids, sales } : { ids: ids.slice(0, n), sales: sales.slice(0, n) };
+}
+
+/** The first index at or after `from` whose id is >= y (galloping, then binary search). */
+function firstAtLeast(idsArr: Uint32Array, y: number, from: number): number {
+  const n = idsArr.length;
+  if (from >= n || idsArr[from] >= y) return from;
+  let step = 1;
+  let lo = from;
+  let hi = from + 1;
+  while (hi < n && idsArr[hi] < y) {
+    lo = hi;
+    step *= 2;
+    hi = from + step;
+  }
+  if (hi > n) hi = n;
+  // idsArr[lo] < y, and idsArr[hi] >= y or hi === n
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (idsArr[mid] < y) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 /**

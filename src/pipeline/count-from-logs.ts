@@ -5,14 +5,14 @@
 import { emptyCountSet, type CountSet } from '../counts/count-file.js';
 import { sumBlocks } from '../counts/count-table.js';
 import { scanDir } from '../log/dir-scanner.js';
-import { categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
+import { categoryDaysOnDisk, categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
 
 export function countHoursFromLogs(dataDir: string, hours: readonly number[]): CountSet {
   const wanted = new Set(hours);
   const from = Math.min(...hours);
   const to = Math.max(...hours) + 1;
   const set = emptyCountSet(from, to);
-  const dirs = [...existingGlobalDirs(dataDir, from, to, new Set()).filter((d) => wanted.has(d.spanStart)), ...categoryDirs(dataDir, categorySlugsOnDisk(dataDir), from, to, new Set())];
+  const dirs = [...existingGlobalDirs(dataDir, from, to, new Set()).filter((d) => wanted.has(d.spanStart)), ...categoryDirs(categoryDaysOnDisk(dataDir, categorySlugsOnDisk(dataDir), from, to), from, to, new Set())];
   const parts = new Map<string, Array<{ ids: Uint32Array; sales: Int32Array }>>();
   for (const d of dirs) {
     const scan = scanDir(d, undefined, { dataDir, end: to });

@@ -7,7 +7,7 @@ import { crashPoint } from '../faults.js';
 import type { BadLine, DirState, LogDir } from '../log/log-state.js';
 import { dayName, dayOfHour, firstHourOfDay } from '../time.js';
 import { logDirSpan } from '../layout.js';
-import { categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
+import { categoryDaysOnDisk, categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
 import { writeRunQuarantine } from './quarantine.js';
 import type { Runner } from './runner.js';
@@ -63,6 +63,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
       onProgress: (done, total) => opts.progress(`map: ${what}, ${done}/${total} tasks`),
     });
   const known = new Set(Object.keys(states));
+  const onDisk = categoryDaysOnDisk(opts.dataDir, slugs, from, end);
   const hours: Record<string, HourVersion> = {};
   for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
   const out: Refreshed = { rebuilt: [], hours, dirs: states, dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
@@ -84,7 +85,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
     const mappedGlobal = await stage(globals, `global log of ${dayName(day)}`);
     const hot = opts.sweep || day >= lastDay - 1 || mappedGlobal.dirStates.size > 0;
-    const categories = forget(categoryDirs(opts.dataDir, slugs, a, b, known, (_, isNew) => hot || isNew));
+    const categories = forget(categoryDirs(onDisk, a, b, known, (_, isNew) => hot || isNew));
     const mapped = combine(mappedGlobal, await stage(categories, `category logs of ${dayName(day)}`));
 
     for (const [dir, s] of mapped.dirStates) states[dir] = s;

@@ -80,3 +80,19 @@ describe('CountTable with millions of products', () => {
     expect(ascending).toBe(true);
   });
 });
+
+describe('mergeTwo of a week and an hour', () => {
+  it('equals an element-by-element merge, runs of the week copied whole', () => {
+    const week: Array<[number, number]> = [];
+    for (let id = 3; id < 200_000; id += 3) week.push([id, (id % 11) + 1]);
+    const hour: Array<[number, number]> = [[1, 2], [3, -4], [6, 5], [7, 1], [150_000, -((150_000 % 11) + 1)], [299_999, 9]];
+    const got = mergeTwo(block(week), block(hour));
+    const naive = new Map(week);
+    for (const [id, q] of hour) naive.set(id, (naive.get(id) ?? 0) + q);
+    const want = [...naive].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+    expect(got.ids.length).toBe(want.length);
+    expect(pairs(got).slice(0, 5)).toEqual(want.slice(0, 5));
+    expect(pairs(got).slice(-3)).toEqual(want.slice(-3));
+    expect(pairs(mergeTwo(block(week), block(hour), -1)).slice(0, 3)).toEqual([[1, -2], [3, 8], [6, 2]]);
+  });
+});
