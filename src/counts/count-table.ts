@@ -170,10 +170,15 @@ function sumSortedRuns(ids: Uint32Array, qty: Int32Array, n: number): Block {
 /**
  * a + sign·b for two sorted blocks; entries netting to zero are dropped.
  * Moving the window merges one hour (b, small) into a week (a, large) for
- * each of 30k groups, so the runs of `a` between b's ids are found by
+ * each of 30k groups: then the runs of `a` between b's ids are found by
  * galloping search and copied whole (memcpy), not element by element.
  */
 export function mergeTwo(a: Block, b: Block, sign = 1): Block {
+  // Galloping pays when b is much smaller than a; blocks of like size merge element by element.
+  return b.ids.length * 8 < a.ids.length ? mergeGalloping(a, b, sign) : mergeLinear(a, b, sign);
+}
+
+function mergeGalloping(a: Block, b: Block, sign: number): Block {
   const aIds = a.ids;
   const aSales = a.sales;
   const bIds = b.ids;
@@ -208,6 +213,47 @@ export function mergeTwo(a: Block, b: Block, sign = 1): Block {
     ids.set(aIds.subarray(i), n);
     sales.set(aSales.subarray(i), n);
     n += an - i;
+  }
+  return n === an + bn ? { ids, sales } : { ids: ids.slice(0, n), sales: sales.slice(0, n) };
+}
+
+function mergeLinear(a: Block, b: Block, sign: number): Block {
+  const aIds = a.ids;
+  const aSales = a.sales;
+  const bIds = b.ids;
+  const bSales = b.sales;
+  const an = aIds.length;
+  const bn = bIds.length;
+  const ids = new Uint32Array(an + bn);
+  const sales = new Int32Array(an + bn);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < an && j < bn) {
+    const x = aIds[i];
+    const y = bIds[j];
+    if (x < y) {
+      ids[n] = x;
+      sales[n++] = aSales[i++];
+    } else if (y < x) {
+      ids[n] = y;
+      sales[n++] = sign * bSales[j++];
+    } else {
+      const total = aSales[i++] + sign * bSales[j++];
+      if (total !== 0) {
+        ids[n] = x;
+        sales[n++] = total;
+      }
+    }
+  }
+  if (i < an) {
+    ids.set(aIds.subarray(i), n);
+    sales.set(aSales.subarray(i), n);
+    n += an - i;
+  }
+  for (; j < bn; j++) {
+    ids[n] = bIds[j];
+    sales[n++] = sign * bSales[j];
   }
   return n === an + bn ? { ids, sales } : { ids: ids.slice(0, n), sales: sales.slice(0, n) };
 }

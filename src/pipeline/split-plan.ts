@@ -38,7 +38,8 @@ export function planSplit(dataDir: string, d: LogDir, state: DirState | undefine
       });
     }
     // Recount from byte 0, so each hour comes out whole; quarantine only what is new.
-    const parts = Math.max(1, Math.round((f.size / total) * parallelism * 2));
+    // One range per worker: more would balance better but cost a bigger merge.
+    const parts = Math.max(1, Math.round((f.size / total) * parallelism));
     const cuts = alignRanges(join(abs, f.name), 0, f.size, parts);
     for (let i = 0; i + 1 < cuts.length; i++) {
       ranges.push({ dataDir, dir: d, file: f.name, from: cuts[i], to: cuts[i + 1], quarantineFrom: prev?.consumed ?? 0 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalDirs } from '../../src/pipeline/log-dirs.js';
 import { mapStage, type MapStageResult } from '../../src/pipeline/map-stage.js';
 import { inlineRunner, poolRunner } from '../../src/pipeline/runner.js';
+import { planSplit } from '../../src/pipeline/split-plan.js';
 
 const H = Date.UTC(2026, 10, 27, 18) / 3_600_000;
 let data: string;
@@ -36,8 +37,8 @@ const view = (r: MapStageResult) => ({
 beforeAll(() => {
   data = mkdtempSync(join(tmpdir(), 'split-'));
   mkdirSync(dir(), { recursive: true });
-  writeFileSync(join(dir(), 'a.log'), lines(0, 30_000));
-  writeFileSync(join(dir(), 'b.log'), `${lines(30_000, 12_000)}5,2026-11-27T18:00:00Z`); // and a torn tail
+  writeFileSync(join(dir(), 'a.log'), lines(0, 60_000)); // big enough to be cut in two
+  writeFileSync(join(dir(), 'b.log'), `${lines(60_000, 2_000)}5,2026-11-27T18:00:00Z`); // and a torn tail
 });
 afterAll(async () => {
   await pool.close();
@@ -51,9 +52,10 @@ describe('splitting a directory into ranges', () => {
     const split = await mapStage(globalDirs(H, H + 1), {}, pool, { ...opts, splitMinBytes: 1 });
     expect(view(split)).toEqual(view(whole));
     expect(whole.bad.length).toBeGreaterThan(30);
+    expect(planSplit(data, globalDirs(H, H + 1)[0], undefined, 2, 1)!.ranges.filter((r) => r.file === 'a.log')).toHaveLength(2);
 
     // Late lines, and the torn tail completed: the next run recounts the hour the same way.
-    appendFileSync(join(dir(), 'b.log'), `\n${lines(42_000, 3000)}`);
+    appendFileSync(join(dir(), 'b.log'), `\n${lines(62_000, 3000)}`);
     const states = Object.fromEntries(whole.dirStates);
     const whole2 = await mapStage(globalDirs(H, H + 1), states, inlineRunner(), opts);
     const split2 = await mapStage(globalDirs(H, H + 1), states, pool, { ...opts, splitMinBytes: 1 });
