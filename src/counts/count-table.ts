@@ -1,6 +1,6 @@
 // Net units per product id, for the map jobs' inner loop (tens of millions
-// of lines an hour), hand-written because a JS Map<number, number> costs
-// about 4x the time and 5x the memory at that size. It starts as an
+// of lines an hour), hand-written because a JS Map<number, number> of
+// millions of entries costs far more time and memory. It starts as an
 // open-addressing hash table on two typed arrays (product id 0 is never
 // valid, so 0 marks an empty slot). Once it holds many products (a peak
 // hour sells millions) random probes into a table far bigger than the CPU
