@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../src/package-root.js';
 import type { ListsResult, ListsSpec } from './duckdb-baseline.js';
-import { type Measured, measure, stagesOf } from './helpers-process.js';
+import { type Measured, measure, printTimeline, timelineOf } from './helpers-process.js';
 import { printProfiles, summarizeProfiles } from './helpers-profile.js';
 
 export interface Row {
@@ -55,12 +55,12 @@ export async function runCli(dataDir: string, now: string, opts: { workers: numb
 }
 
 export function printStages(label: string, m: Measured): void {
-  const stages = stagesOf(m.stdout + m.stderr, m.seconds);
+  const marks = timelineOf(m.stdout + m.stderr);
   console.log(
     `hourly ${label}: ours ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB, load ${m.load.toFixed(1)}` +
-      `${stages.length ? '; stages:' : ''}`,
+      `${marks.length ? '; progress timeline:' : ''}`,
   );
-  for (const s of stages) console.log(`  ${s.seconds.toFixed(2).padStart(7)} s  ${s.name}`);
+  printTimeline(marks, m.seconds);
 }
 
 /** The DuckDB baseline as a process of its own, like ours. */

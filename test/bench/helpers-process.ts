@@ -84,34 +84,47 @@ function vmHwm(pid: number | undefined): number {
   }
 }
 
-/** A stage of `run --hourly` as its progress lines mark it, with its duration. */
-export interface Stage {
+/** Consecutive progress lines of `run --hourly` that say the same thing (digits aside), and when they came. */
+export interface Mark {
   name: string;
-  seconds: number;
+  /** Seconds on the CLI's clock (it starts after its modules load) of the first and last such line. */
+  first: number;
+  last: number;
+  count: number;
 }
 
 /**
- * `[   3.1s] map: reading new log bytes` lines → stage durations. The CLI's
- * clock starts after its modules are loaded, so the first stage (lock, state,
- * catalog load) starts at its 0 and the last one ends at the process's exit:
- * it also holds node's start-up and the exit (pool shutdown).
+ * The CLI's progress lines (`[   3.1s] map: …`, printed on a terminal) as a
+ * timeline, runs of similar lines folded into one. The CLI owns the wording,
+ * and some lines open a stage (`reduce: ranking every list`) while others
+ * close one (`counts: 2026-11-27: 1 hour files written`), so this only says
+ * when each was printed; the gap to the next mark is printed with it.
  */
-export function stagesOf(output: string, totalSeconds: number): Stage[] {
-  const marks: Array<{ at: number; name: string }> = [];
+export function timelineOf(output: string): Mark[] {
+  const marks: Mark[] = [];
   for (const raw of output.split('\n')) {
     const m = /^\[\s*([\d.]+)s\] (.*)$/.exec(raw.replace(/\r/g, '').trim());
-    // Per-task lines (`map: global log, 3/4 tasks`) belong to the stage before them.
-    if (!m || /\d+\/\d+ tasks$/.test(m[2])) continue;
-    marks.push({ at: Number(m[1]), name: m[2].replace(/\d+/g, 'N') });
+    if (!m) continue;
+    const at = Number(m[1]);
+    const name = m[2].replace(/\d+/g, 'N');
+    const prev = marks.at(-1);
+    if (prev && prev.name === name) {
+      prev.last = at;
+      prev.count++;
+    } else marks.push({ name, first: at, last: at, count: 1 });
   }
-  if (marks.length === 0) return [];
-  const stages: Stage[] = [{ name: 'lock, state, catalog load', seconds: marks[0].at }];
-  for (let i = 0; i < marks.length; i++) {
-    const last = i + 1 === marks.length;
-    const next = last ? totalSeconds : marks[i + 1].at;
-    stages.push({ name: last ? `${marks[i].name}; commit, prune, exit (+ node start-up)` : marks[i].name, seconds: Math.max(0, next - marks[i].at) });
-  }
-  return stages;
+  return marks;
+}
+
+export function printTimeline(marks: Mark[], totalSeconds: number): void {
+  if (marks.length === 0) return;
+  console.log(`  ${'0.0'.padStart(6)} s  (start: lock, state, catalog load until the first line)`);
+  marks.forEach((m, i) => {
+    const next = i + 1 < marks.length ? marks[i + 1].first : totalSeconds;
+    const span = m.count > 1 ? `${m.first.toFixed(1)}–${m.last.toFixed(1)}` : m.first.toFixed(1);
+    console.log(`  ${span.padStart(6)} s  ${m.name}${m.count > 1 ? ` (×${m.count})` : ''}   [+${(next - m.last).toFixed(1)} s to the next]`);
+  });
+  console.log(`  ${totalSeconds.toFixed(1).padStart(6)} s  exit (process wall, node start-up included)`);
 }
 
 export const mib = (bytes: number) => bytes / 2 ** 20;
