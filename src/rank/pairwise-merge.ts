@@ -8,17 +8,16 @@ import { type Ranked, TOP_N, compareRanked } from './order.js';
 
 export function mergeTwoLists(a: readonly Ranked[], b: readonly Ranked[], k = TOP_N): Ranked[] {
   const out: Ranked[] = [];
-  const seen = new Set<number>();
   let i = 0;
   let j = 0;
   while (out.length < k && (i < a.length || j < b.length)) {
     const takeA = j >= b.length || (i < a.length && compareRanked(a[i].productId, a[i].sales, b[j].productId, b[j].sales) <= 0);
     const next = takeA ? a[i++] : b[j++];
-    // A product in several categories: keep its first (best) entry.
-    if (!seen.has(next.productId)) {
-      seen.add(next.productId);
-      out.push(next);
-    }
+    // A product in several categories has the same sales in each (when the
+    // logs agree), so its copies meet side by side in this order: keep one.
+    // Copies with different sales are a disagreement, and stay to be reported.
+    const last = out[out.length - 1];
+    if (last === undefined || last.productId !== next.productId || last.sales !== next.sales) out.push(next);
   }
   return out;
 }
