@@ -95,7 +95,8 @@ export interface Mark {
 
 /**
  * The CLI's progress lines (`[   3.1s] map: …`, printed on a terminal) as a
- * timeline, runs of similar lines folded into one. The CLI owns the wording,
+ * timeline, runs of similar lines folded into one (every map and counts line
+ * into one phase). The CLI owns the wording,
  * and some lines open a stage (`reduce: ranking every list`) while others
  * close one (`counts: 2026-11-27: 1 hour files written`), so this only says
  * when each was printed; the gap to the next mark is printed with it.
@@ -106,7 +107,8 @@ export function timelineOf(output: string): Mark[] {
     const m = /^\[\s*([\d.]+)s\] (.*)$/.exec(raw.replace(/\r/g, '').trim());
     if (!m) continue;
     const at = Number(m[1]);
-    const name = m[2].replace(/\d+/g, 'N');
+    // A run maps day by day (map lines, then that day's counts line): one phase.
+    const name = /^(map|counts):/.test(m[2]) ? 'map + counts (log directories → hour count files)' : m[2].replace(/\d+/g, 'N');
     const prev = marks.at(-1);
     if (prev && prev.name === name) {
       prev.last = at;
@@ -118,13 +120,13 @@ export function timelineOf(output: string): Mark[] {
 
 export function printTimeline(marks: Mark[], totalSeconds: number): void {
   if (marks.length === 0) return;
-  console.log(`  ${'0.0'.padStart(6)} s  (start: lock, state, catalog load until the first line)`);
+  console.log(`  ${'0.0'.padStart(9)} s  (start: lock, state, catalog load until the first line)`);
   marks.forEach((m, i) => {
     const next = i + 1 < marks.length ? marks[i + 1].first : totalSeconds;
     const span = m.count > 1 ? `${m.first.toFixed(1)}–${m.last.toFixed(1)}` : m.first.toFixed(1);
-    console.log(`  ${span.padStart(6)} s  ${m.name}${m.count > 1 ? ` (×${m.count})` : ''}   [+${(next - m.last).toFixed(1)} s to the next]`);
+    console.log(`  ${span.padStart(9)} s  ${m.name}${m.count > 1 ? ` (${m.count} lines)` : ''}   [+${(next - m.last).toFixed(1)} s to the next]`);
   });
-  console.log(`  ${totalSeconds.toFixed(1).padStart(6)} s  exit (process wall, node start-up included)`);
+  console.log(`  ${totalSeconds.toFixed(1).padStart(9)} s  exit (process wall, node start-up included)`);
 }
 
 export const mib = (bytes: number) => bytes / 2 ** 20;
