@@ -40,4 +40,3 @@ export function writeHourVersion(dataDir: string, hour: number, prev: HourVersio
   return { version, lines: set.lines.get('') ?? 0 };
 }
 
-export const emptyHour = (hour: number): CountSet => emptyCountSet(hour, hour + 1);

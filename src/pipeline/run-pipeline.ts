@@ -65,7 +65,7 @@ export interface RunSummary {
 }
 
 /** Every hour whose log directories a run reads: the daily tier's 7 days plus today. */
-export const scanStart = (end: number) => firstHourOfDay(dayOfHour(end) - 7);
+const scanStart = (end: number) => firstHourOfDay(dayOfHour(end) - 7);
 
 const commandName = (o: RunOptions) => (o.kind === 'rerun' ? 'rerun' : `run --${o.kind}`);
 
