@@ -39,4 +39,3 @@ export function writeHourVersion(dataDir: string, hour: number, prev: HourVersio
   writeCountFile(statePaths(dataDir).hourCounts(hour, version), set);
   return { version, lines: set.lines.get('') ?? 0 };
 }
-
