@@ -115,6 +115,9 @@ export const namedWriterFileName = (writerId: string) => `${writerId}${LOG_SUFFI
 const utcStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** `quarantine/ingest-20261127T190500Z-4242.csv`: the bad lines of one ingest run (`-N` added if taken). */
+/** The bad lines a run found, named after the state snapshot the run commits (SEQ). */
+export const runQuarantinePath = (dataDir: string, seq: number) => join(quarantineDir(dataDir), `run-${String(seq).padStart(8, '0')}.csv`);
+
 export const ingestQuarantinePath = (dataDir: string, nowMs: number, pid: number, attempt = 0) =>
   join(quarantineDir(dataDir), `ingest-${utcStamp(nowMs)}-${pid}${attempt ? `-${attempt}` : ''}.csv`);
 

@@ -71,7 +71,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const overBudget: string[] = [];
   // Named after the state this run would commit: a run redone after a crash or
   // a failure rewrites the same file, so each bad line is kept once.
-  const quarantine = () => writeRunQuarantine(opts.dataDir, `run-${String(state.seq + 1).padStart(8, '0')}`, bad, out.badLines);
+  const quarantine = () => writeRunQuarantine(opts.dataDir, state.seq + 1, bad, out.badLines);
 
   const lastDay = dayOfHour(end - 1);
   for (let day = dayOfHour(from); day <= lastDay; day++) {
