@@ -27,4 +27,7 @@ export interface Catalog {
   categoriesOf(productId: number): ArrayLike<number>;
   /** The product's name when the catalog has one. */
   productName(productId: number): string | undefined;
+  /** Names as stored: UTF-8 bytes of product index i at nameOffsets[i] .. nameOffsets[i+1] (empty: no name). */
+  readonly nameOffsets: Uint32Array;
+  readonly nameBytes: Buffer;
 }

@@ -108,7 +108,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
     const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
-    const { files, manifest } = topRelease({
+    const { files, count, manifest } = topRelease({
       kind: opts.kind,
       ranked,
       catalog,
@@ -122,7 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const manifestOf = (id: string) =>
       daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
 
-    opts.progress(`publish: ${files.size + (daily ? 257 : 1)} files`);
+    opts.progress(`publish: ${count + (daily ? 257 : 1)} files`);
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
     // The state commits before latest.json moves: a failure up to here leaves
     // latest.json on the previous release (contract §1); a crash between the

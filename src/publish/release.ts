@@ -14,8 +14,15 @@ import { fsyncDir, mkdirDurable, syncFileSystem, writeFileAtomic } from '../fs/a
 import { outPaths, releaseId } from '../layout.js';
 import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
 
-/** Relative path inside the release → file contents. */
-export type ReleaseFiles = Map<string, string>;
+/**
+ * The files of a release, as (relative path, contents), produced one at a
+ * time: an hourly release is 30k files and ~180 MB, not held at once. The
+ * contents may be a buffer the producer reuses for the next file.
+ */
+export type ReleaseFiles = Iterable<readonly [string, Uint8Array]>;
+
+/** Files being written at once, on libuv's thread pool. */
+const WRITES_IN_FLIGHT = 32;
 
 const TMP_PREFIX = '.tmp-';
 
@@ -35,7 +42,7 @@ export function cleanPublishLeftovers(outDir: string): void {
 /** The manifest's body, given the release's own id ('' while the id is being hashed). */
 export type ManifestOf = (id: string) => Record<string, unknown>;
 
-/** Files too big to hold as strings (the daily ranks/ shards), written straight into the release. */
+/** Files written straight into the release by their producer (the daily ranks/ shards). */
 export type StreamedFiles = (dir: string, hash: Hash) => void;
 
 /**
@@ -50,17 +57,8 @@ export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly'
   try {
     mkdirDurable(paths.releasesDir);
     const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
-    const rels = [...body.keys()].sort();
-    for (const rel of new Set(rels.map((r) => dirname(join(tmp, r))))) mkdirSync(rel, { recursive: true });
     mkdirSync(tmp, { recursive: true });
-    for (const rel of rels) hash.update(rel).update('\0').update(body.get(rel)!).update('\0');
-    // Tens of thousands of small files: written a few dozen at a time on
-    // libuv's thread pool rather than one by one on this thread.
-    await inBatches(rels, 32, async (rel) => {
-      const path = join(tmp, rel);
-      beforeWrite(path);
-      await writeFile(path, body.get(rel)!);
-    });
+    await writeFiles(tmp, body, hash);
     streamed?.(tmp, hash);
     const id = releaseId(nowMs, kind, hash.digest('hex'));
     const final = paths.release(id);
@@ -84,14 +82,38 @@ export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly'
   }
 }
 
-async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  const lanes = Array.from({ length: Math.min(width, items.length) }, lane);
-  const settled = await Promise.allSettled(lanes);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+/**
+ * Writes the files a few dozen at a time on libuv's thread pool (tens of
+ * thousands of small files: one by one on this thread would serialize every
+ * open and close), hashing them in the order given.
+ */
+async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash): Promise<void> {
+  const made = new Set<string>([dir]);
+  const inFlight = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
+  try {
+    for (const [rel, bytes] of files) {
+      if (failure) break;
+      hash.update(rel).update('\0').update(bytes).update('\0');
+      const path = join(dir, rel);
+      const parent = dirname(path);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      beforeWrite(path);
+      const write: Promise<void> = writeFile(path, Buffer.from(bytes))
+        .catch((err: unknown) => {
+          failure ??= { err };
+        })
+        .finally(() => inFlight.delete(write));
+      inFlight.add(write);
+      if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+  if (failure) throw failure.err;
 }
 
 /** Points latest.json at a release: the last step of a publish. */

@@ -3,7 +3,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { RankedWindow } from '../rank/rank-window.js';
 import type { Mismatch } from '../rank/consistency.js';
-import { type CategoryEntry, RANK_DEFINITION, type Window, nameJsonOf, topListJson } from './documents.js';
+import { type CategoryEntry, RANK_DEFINITION, TopListEncoder, type Window } from './documents.js';
 import type { ReleaseFiles } from './release.js';
 
 export interface TopReleaseInput {
@@ -20,16 +20,13 @@ export interface TopReleaseInput {
   mismatches: { total: number; examples: Mismatch[] };
 }
 
-export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manifest: Record<string, unknown> } {
+export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; count: number; manifest: Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
-  const nameOf = nameJsonOf((id) => catalog.productName(id));
-  const files: ReleaseFiles = new Map();
-  files.set('overall.json', topListJson(ranked.overall, nameOf, { scope: 'overall', generatedAt, window }));
-  const categories: CategoryEntry[] = [];
-  for (const c of ranked.categories) {
-    const path = `categories/${c.slug}.json`;
-    files.set(path, topListJson(c.list, nameOf, { scope: 'category', category: { slug: c.slug, name: c.name }, generatedAt, window }));
-    categories.push({ slug: c.slug, name: c.name, path, productsRanked: c.productsRanked });
+  const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: `categories/${c.slug}.json`, productsRanked: c.productsRanked }));
+  function* files(): ReleaseFiles {
+    const encoder = new TopListEncoder(catalog, { generatedAt, window });
+    yield ['overall.json', encoder.encode(ranked.overall, 'overall')];
+    for (const c of ranked.categories) yield [`categories/${c.slug}.json`, encoder.encode(c.list, 'category', { slug: c.slug, name: c.name })];
   }
   const manifest = {
     kind: input.kind,
@@ -54,5 +51,5 @@ export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; manif
       examples: input.mismatches.examples,
     },
   };
-  return { files, manifest };
+  return { files: files(), count: 1 + categories.length, manifest };
 }

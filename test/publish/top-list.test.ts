@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { TopListEncoder } from '../../src/publish/documents.js';
+
+/** A name table as the catalog holds it: ids ascending, names as raw bytes. */
+function names(entries: Array<[number, Buffer | string | undefined]>) {
+  const ids = entries.map(([id]) => id);
+  const parts = entries.map(([, n]) => (n === undefined ? Buffer.alloc(0) : Buffer.isBuffer(n) ? n : Buffer.from(n)));
+  const nameOffsets = new Uint32Array(parts.length + 1);
+  parts.forEach((p, i) => (nameOffsets[i + 1] = nameOffsets[i] + p.length));
+  return {
+    nameOffsets,
+    nameBytes: Buffer.concat(parts),
+    productIndex: (id: number) => ids.indexOf(id),
+  };
+}
+
+const head = { generatedAt: '2026-11-27T19:05:00.000Z', window: { start: '2026-11-20T19:00:00.000Z', end: '2026-11-27T19:00:00.000Z' } };
+
+/** The document as JSON.stringify writes it: what the encoder must match byte for byte. */
+function expected(list: Array<{ productId: number; sales: number }>, nameOf: (id: number) => string | undefined, category?: { slug: string; name: string }) {
+  return JSON.stringify({
+    schemaVersion: 1,
+    scope: category ? 'category' : 'overall',
+    ...(category ? { category } : {}),
+    ...head,
+    items: list.map((r, i) => {
+      const name = nameOf(r.productId);
+      return { rank: i + 1, productId: r.productId, sales: r.sales, ...(name === undefined ? {} : { name }) };
+    }),
+  });
+}
+
+describe('TopListEncoder', () => {
+  const table = names([
+    [1, 'Plain kettle'],
+    [2, 'Quote "inside" and back\\slash'],
+    [3, 'Tab\there, newline\nthere, bell \u0007'],
+    [4, 'Caffè crème, 東京, 🙂'],
+    [5, Buffer.from([0x41, 0xff, 0x42])], // not UTF-8: decoded as U+FFFD, like Buffer#toString
+    [6, undefined],
+    [4294967295, 'Largest id'],
+  ]);
+  const nameOf = (id: number) => {
+    const i = table.productIndex(id);
+    if (i < 0 || table.nameOffsets[i] === table.nameOffsets[i + 1]) return undefined;
+    return table.nameBytes.toString('utf8', table.nameOffsets[i], table.nameOffsets[i + 1]);
+  };
+
+  it('writes exactly what JSON.stringify writes, escaping the names that need it', () => {
+    const list = [
+      { productId: 4294967295, sales: 2147483647 },
+      { productId: 3, sales: 1000 },
+      { productId: 2, sales: 999 },
+      { productId: 4, sales: 10 },
+      { productId: 5, sales: 9 },
+      { productId: 1, sales: 1 },
+      { productId: 6, sales: 1 }, // in the catalog without a name
+      { productId: 7, sales: 1 }, // not in the catalog
+    ];
+    const enc = new TopListEncoder(table, head);
+    // Compared as bytes: a decoded string would hide raw invalid UTF-8 copied through.
+    expect(Buffer.compare(enc.encode(list, 'overall'), Buffer.from(expected(list, nameOf)))).toBe(0);
+    const category = { slug: 'kitchen', name: 'Kitchen "& Home"' };
+    expect(enc.encode(list, 'category', category).toString()).toBe(expected(list, nameOf, category));
+  });
+
+  it('writes an empty list, and reuses its buffer across lists of any size', () => {
+    const enc = new TopListEncoder(table, head);
+    expect(enc.encode([], 'overall').toString()).toBe(expected([], nameOf));
+    const long = Array.from({ length: 5000 }, (_, i) => ({ productId: (i % 7) + 1, sales: 5000 - i }));
+    expect(JSON.parse(enc.encode(long, 'overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
+    expect(enc.encode([{ productId: 1, sales: 3 }], 'overall').toString()).toBe(expected([{ productId: 1, sales: 3 }], nameOf));
+  });
+});
