@@ -5,14 +5,17 @@
 import { emptyCountSet, type CountSet } from '../counts/count-file.js';
 import { sumBlocks } from '../counts/count-table.js';
 import { scanDir } from '../log/dir-scanner.js';
-import { categoryDaysOnDisk, categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
+import { categoryDayDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
+import { dayOfHour } from '../time.js';
 
 export function countHoursFromLogs(dataDir: string, hours: readonly number[]): CountSet {
   const wanted = new Set(hours);
   const from = Math.min(...hours);
   const to = Math.max(...hours) + 1;
   const set = emptyCountSet(from, to);
-  const dirs = [...existingGlobalDirs(dataDir, from, to, new Set()).filter((d) => wanted.has(d.spanStart)), ...categoryDirs(categoryDaysOnDisk(dataDir, categorySlugsOnDisk(dataDir), from, to), from, to, new Set())];
+  const slugs = categorySlugsOnDisk(dataDir);
+  const dirs = existingGlobalDirs(dataDir, from, to, new Set()).filter((d) => wanted.has(d.spanStart));
+  for (let day = dayOfHour(from); day <= dayOfHour(to - 1); day++) dirs.push(...categoryDayDirs(slugs, day));
   const parts = new Map<string, Array<{ ids: Uint32Array; sales: Int32Array }>>();
   for (const d of dirs) {
     const scan = scanDir(d, undefined, { dataDir, end: to });

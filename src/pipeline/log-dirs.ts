@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { categoryDayDir, categoryLogRoot, globalHourDir, globalLogRoot, parseGlobalHourDir, SLUG_RE } from '../layout.js';
 import type { LogDir } from '../log/log-state.js';
 import { join } from 'node:path';
-import { dayOfHour, firstHourOfDay, HOURS_PER_DAY, parseDayName } from '../time.js';
+import { firstHourOfDay, HOURS_PER_DAY, parseDayName } from '../time.js';
 
 const list = (dir: string): string[] => {
   try {
@@ -41,42 +41,13 @@ export function existingGlobalDirs(dataDir: string, from: number, end: number, k
   return globalDirs(from, end).filter((d) => onDisk.has(d.spanStart) || known.has(d.dir));
 }
 
-/** For each category, the days of [from, end) that have a directory on disk: one readdir per category. */
-export function categoryDaysOnDisk(dataDir: string, slugs: readonly string[], from: number, end: number): Map<string, Set<number>> {
-  const first = dayOfHour(from);
-  const last = dayOfHour(end - 1);
-  const out = new Map<string, Set<number>>();
-  for (const slug of slugs) {
-    const days = new Set<number>();
-    for (const name of list(join(categoryLogRoot(dataDir), slug))) {
-      const day = parseDayName(name);
-      if (day !== undefined && day >= first && day <= last) days.add(day);
-    }
-    out.set(slug, days);
-  }
-  return out;
-}
-
 /**
- * The category day directories of [from, end) to read: those on disk
- * (`onDisk`, from categoryDaysOnDisk) or in the state (`known`), each kept
- * when `want(day, isNew)` says so.
+ * The directories of the given categories for one day,
+ * whether they exist or not: the map reads a missing one as empty, which
+ * costs a failed readdir instead of listing every category's days (30k
+ * readdirs) to learn which exist.
  */
-export function categoryDirs(
-  onDisk: ReadonlyMap<string, ReadonlySet<number>>,
-  from: number,
-  end: number,
-  known: ReadonlySet<string>,
-  want: (day: number, isNew: boolean) => boolean = () => true,
-): LogDir[] {
-  const dirs: LogDir[] = [];
-  for (let day = dayOfHour(from); day <= dayOfHour(end - 1); day++) {
-    const spanStart = firstHourOfDay(day);
-    for (const [slug, days] of onDisk) {
-      const dir = categoryDayDir(slug, day);
-      const isNew = !known.has(dir);
-      if ((days.has(day) || !isNew) && want(day, isNew)) dirs.push({ dir, group: slug, spanStart, spanEnd: spanStart + HOURS_PER_DAY });
-    }
-  }
-  return dirs;
+export function categoryDayDirs(slugs: readonly string[], day: number): LogDir[] {
+  const spanStart = firstHourOfDay(day);
+  return slugs.map((slug) => ({ dir: categoryDayDir(slug, day), group: slug, spanStart, spanEnd: spanStart + HOURS_PER_DAY }));
 }

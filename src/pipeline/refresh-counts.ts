@@ -7,7 +7,7 @@ import { crashPoint } from '../faults.js';
 import type { BadLine, DirState, LogDir } from '../log/log-state.js';
 import { dayName, dayOfHour, firstHourOfDay } from '../time.js';
 import { logDirSpan } from '../layout.js';
-import { categoryDaysOnDisk, categoryDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
+import { categoryDayDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
 import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
 import { writeRunQuarantine } from './quarantine.js';
 import type { Runner } from './runner.js';
@@ -63,7 +63,6 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
       onProgress: (done, total) => opts.progress(`map: ${what}, ${done}/${total} tasks`),
     });
   const known = new Set(Object.keys(states));
-  const onDisk = categoryDaysOnDisk(opts.dataDir, slugs, from, end);
   const hours: Record<string, HourVersion> = {};
   for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
   const out: Refreshed = { rebuilt: [], hours, dirs: states, dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
@@ -79,13 +78,13 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     const b = Math.min(end, firstHourOfDay(day + 1));
     // The global log first: a day whose global hours changed is a day whose
     // category logs changed too, since every writer appends to both. An
-    // hourly run reads the category days of today and yesterday, those, and
-    // directories it has never seen; a line appended to an older category day
-    // alone waits for the daily run's sweep.
+    // hourly run reads the category days of today and yesterday, and of the
+    // days whose global hours changed; a line appended to an older category
+    // day alone waits for the daily run's sweep.
     const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
     const mappedGlobal = await stage(globals, `global log of ${dayName(day)}`);
     const hot = opts.sweep || day >= lastDay - 1 || mappedGlobal.dirStates.size > 0;
-    const categories = forget(categoryDirs(onDisk, a, b, known, (_, isNew) => hot || isNew));
+    const categories = hot ? forget(categoryDayDirs(slugs, day)) : [];
     const mapped = combine(mappedGlobal, await stage(categories, `category logs of ${dayName(day)}`));
 
     for (const [dir, s] of mapped.dirStates) states[dir] = s;
