@@ -10,10 +10,10 @@
 export const CRASH_POINTS = [
   'after-map',
   'after-hour-files',
-  'after-window-file',
   'after-daily-files',
   'before-release-rename',
   'after-release-rename',
+  'after-window-file',
   'before-state',
   'before-latest',
   'after-latest',

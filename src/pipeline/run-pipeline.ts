@@ -88,16 +88,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const latest = readLatest(opts.outDir);
     if (opts.kind === 'hourly' && fresh.rebuilt.length === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset.
-      if (fresh.dirsChanged) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, hours });
+      if (fresh.dirsChanged) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, hours });
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock) };
     }
 
     opts.progress('window: adding what entered, subtracting what left');
     const windowSet = moveWindow(opts.dataDir, state, target, start, end);
-    const windowVersion = (state.window?.version ?? 0) + 1;
-    // Not fsynced: a window file lost to a power cut fails its checks and is recomputed from the hours.
-    writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), windowSet, { durable: false });
-    crashPoint('after-window-file');
 
     const generatedAt = isoOfMs(opts.nowMs);
     const daily = opts.kind === 'daily' ? dailyStage(opts.dataDir, hours, state.days ?? {}, end, generatedAt, opts.progress) : undefined;
@@ -124,6 +120,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     opts.progress(`publish: ${count + (daily ? 257 : 1)} files`);
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
+    // After the release's sync of the file system, so that sync does not wait
+    // for ~200 MB of window; it is not fsynced either: a window file lost to a
+    // power cut fails its checks and is recomputed from the hours.
+    const windowVersion = (state.window?.version ?? 0) + 1;
+    writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), windowSet, { durable: false });
+    crashPoint('after-window-file');
     // The state commits before latest.json moves: a failure up to here leaves
     // latest.json on the previous release (contract §1); a crash between the
     // two is repaired by the next run, which finds latest.json behind the
@@ -133,6 +135,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const next = saveState(opts.dataDir, {
       ...state,
       dirs: fresh.dirs,
+      settled: fresh.settled,
       hours,
       window: { version: windowVersion, start, end, hours: target },
       lastEnd: end,
