@@ -70,6 +70,9 @@ export const statePaths = (dataDir: string) => ({
   lock: join(dataDir, 'state', 'run.lock'),
   current: join(dataDir, 'state', 'CURRENT'),
   snapshot: (n: number) => join(dataDir, 'state', `snapshot-${String(n).padStart(8, '0')}.json`),
+  settledDir: join(dataDir, 'state', 'settled'),
+  /** The settled category days of one day (settled-days.ts). */
+  settledDays: (day: Day, version: number) => join(dataDir, 'state', 'settled', `${dayName(day)}.v${version}.json`),
   countsDir: join(dataDir, 'counts'),
   hourCounts: (hour: Hour, version: number) =>
     join(dataDir, 'counts', 'hours', dayName(dayOfHour(hour)), `${hourOfDayName(hour)}.v${version}.counts`),

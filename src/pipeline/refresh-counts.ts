@@ -12,6 +12,7 @@ import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
 import { writeRunQuarantine } from './quarantine.js';
 import type { Runner } from './runner.js';
 import type { PipelineState } from './state.js';
+import { type SettledDays, readSettledDays, writeSettledDays } from './settled-days.js';
 
 export interface RefreshOptions {
   dataDir: string;
@@ -32,7 +33,10 @@ export interface Refreshed {
   /** Hours recounted, ascending. */
   rebuilt: number[];
   hours: Record<string, HourVersion>;
+  /** Directories not settled yet, and the global hours. */
   dirs: Record<string, DirState>;
+  /** Where the settled category days are (settled-days.ts). */
+  settled: SettledDays;
   /** Whether any directory's state moved (a quarantined torn line moves it without a recount). */
   dirsChanged: boolean;
   newLines: number;
@@ -65,12 +69,17 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const known = new Set(Object.keys(states));
   const hours: Record<string, HourVersion> = {};
   for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
-  const out: Refreshed = { rebuilt: [], hours, dirs: states, dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
+  const out: Refreshed = { rebuilt: [], hours, dirs: states, settled: {}, dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
   const bad: BadLine[] = [];
   const overBudget: string[] = [];
   // Named after the state this run would commit: a run redone after a crash or
   // a failure rewrites the same file, so each bad line is kept once.
   const quarantine = () => writeRunQuarantine(opts.dataDir, state.seq + 1, bad, out.badLines);
+
+  // Settled category days (settled-days.ts) join `states` only for the days read.
+  const settledDays: SettledDays = {};
+  for (const [day, v] of Object.entries(state.settled ?? {})) if (firstHourOfDay(+day + 1) > from) settledDays[day] = v;
+  const loaded = new Map<number, Record<string, DirState>>();
 
   const lastDay = dayOfHour(end - 1);
   for (let day = dayOfHour(from); day <= lastDay; day++) {
@@ -84,7 +93,16 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
     const mappedGlobal = await stage(globals, `global log of ${dayName(day)}`);
     const hot = opts.sweep || day >= lastDay - 1 || mappedGlobal.dirStates.size > 0;
-    const categories = hot ? forget(categoryDayDirs(slugs, day)) : [];
+    let daySlugs = slugs;
+    if (hot && settledDays[day] !== undefined) {
+      const dirs = readSettledDays(opts.dataDir, day, settledDays[day]);
+      loaded.set(day, dirs);
+      Object.assign(states, dirs);
+      // A category whose directory vanished from disk is still read, to be reported.
+      const gone = Object.keys(dirs).map((d) => d.split('/')[2]).filter((slug) => !slugs.includes(slug));
+      if (gone.length > 0) daySlugs = [...slugs, ...gone].sort();
+    }
+    const categories = hot ? forget(categoryDayDirs(daySlugs, day)) : [];
     const mapped = combine(mappedGlobal, await stage(categories, `category logs of ${dayName(day)}`));
 
     for (const [dir, s] of mapped.dirStates) states[dir] = s;
@@ -108,12 +126,50 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   }
   crashPoint('after-hour-files');
 
+  const nowSettled = new Map<number, Record<string, DirState>>();
   for (const [d, st] of Object.entries(states)) {
-    const spanEnd = logDirSpan(d)?.[1] ?? -Infinity;
+    const span = logDirSpan(d);
+    const spanEnd = span?.[1] ?? -Infinity;
     if (spanEnd <= from) delete states[d];
     else if (!st.settled && spanEnd <= end - SETTLE_AFTER_HOURS && st.doneEnd >= spanEnd) states[d] = settle(st);
+    if (span && states[d]?.settled && d.startsWith(CATEGORY_DIRS)) {
+      const day = dayOfHour(span[0]);
+      if (!nowSettled.has(day)) nowSettled.set(day, {});
+      nowSettled.get(day)![d] = states[d];
+      delete states[d];
+    }
   }
+  out.settled = storeSettledDays(opts.dataDir, settledDays, loaded, nowSettled);
+  out.dirsChanged ||= JSON.stringify(out.settled) !== JSON.stringify(state.settled ?? {});
   return out;
+}
+
+const CATEGORY_DIRS = 'logs/categories/';
+
+/**
+ * Writes a new version of each day whose settled directories changed: a day
+ * read this run whose directories are no longer the ones loaded, or a day
+ * where more directories settled. Returns the versions to commit.
+ */
+function storeSettledDays(dataDir: string, held: SettledDays, loaded: ReadonlyMap<number, Record<string, DirState>>, nowSettled: ReadonlyMap<number, Record<string, DirState>>): SettledDays {
+  const next = { ...held };
+  for (const [day, dirs] of nowSettled) {
+    const before = loaded.get(day);
+    const old = held[day];
+    const all = before || old === undefined ? dirs : { ...readSettledDays(dataDir, day, old), ...dirs };
+    if (before && sameStates(before, all)) continue;
+    next[day] = (old ?? 0) + 1;
+    writeSettledDays(dataDir, day, next[day], all);
+  }
+  // A day read this run whose directories were all forgotten (rerun) is held no more.
+  for (const day of loaded.keys()) if (!nowSettled.has(day)) delete next[day];
+  return next;
+}
+
+/** Whether two sets of directory states are the same objects: a directory that changed got a new one. */
+function sameStates(a: Record<string, DirState>, b: Record<string, DirState>): boolean {
+  const keys = Object.keys(b);
+  return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** Hours after a directory's last hour before its first offsets are dropped (settled). */

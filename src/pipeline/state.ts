@@ -11,6 +11,7 @@ import type { DayVersion } from '../counts/day-counts.js';
 import type { Mismatch } from '../rank/consistency.js';
 import type { HourVersion } from '../counts/hour-counts.js';
 import type { HourVersions } from '../counts/window.js';
+import { type SettledDays, collectSettledDays } from './settled-days.js';
 
 export interface WindowState {
   version: number;
@@ -22,8 +23,10 @@ export interface WindowState {
 export interface PipelineState {
   format: 1;
   seq: number;
-  /** Log directory (relative) → what has been read of it. */
+  /** Log directory (relative) → what has been read of it; settled category days are in `settled`. */
   dirs: Record<string, DirState>;
+  /** Day → version of the file holding its settled category directories (settled-days.ts). */
+  settled?: SettledDays;
   /** Hour → its current count file. */
   hours: Record<string, HourVersion>;
   window?: WindowState;
@@ -65,5 +68,6 @@ export function saveState(dataDir: string, state: PipelineState): PipelineState 
     const m = /^snapshot-(\d+)\.json$/.exec(name);
     if (m && Number(m[1]) !== next.seq) rmSync(join(paths.dir, name), { force: true });
   }
+  collectSettledDays(dataDir, next.settled ?? {});
   return next;
 }

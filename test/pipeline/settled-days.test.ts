@@ -1,0 +1,73 @@
+// Settled category days live in state/settled/DAY.vN.json, out of the
+// snapshot: an hourly run loads and rewrites only the days it reads. This
+// follows one old day through runs that leave it alone, a late line that
+// reopens it, and the lists that must stay exact throughout.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/world.js';
+import { HOUR, type Purchase, appendPurchases, makePurchases, oracleSales, oracleTop, writeCatalog } from './helpers/purchases.js';
+
+const END = Date.UTC(2026, 10, 27, 12);
+const data = mkdtempSync(join(tmpdir(), 'settled-'));
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+const cats = (id: number) => (id % 2 === 0 ? ['toys'] : ['books']);
+const snapshot = () => {
+  const current = readFileSync(join(data, 'state', 'CURRENT'), 'utf8').trim();
+  return JSON.parse(readFileSync(join(data, 'state', current), 'utf8')) as { dirs: Record<string, unknown>; settled?: Record<string, number> };
+};
+const settledFiles = () => (existsSync(join(data, 'state', 'settled')) ? readdirSync(join(data, 'state', 'settled')).sort() : []);
+const run = async (endMs: number) => {
+  const r = await cli(['run', '--hourly', '--data', data, '--now', new Date(endMs).toISOString()]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+};
+const published = (scope: string) => {
+  const latest = JSON.parse(readFileSync(join(data, 'public', 'latest.json'), 'utf8'));
+  const doc = JSON.parse(readFileSync(join(data, 'public', latest.base, scope), 'utf8'));
+  return doc.items.map(({ rank, productId, sales }: { rank: number; productId: number; sales: number }) => ({ rank, productId, sales }));
+};
+const expectExact = (all: Purchase[], endMs: number) => {
+  const start = endMs - 168 * HOUR;
+  expect(published('overall.json')).toEqual(oracleTop(oracleSales(all, start, endMs)));
+  for (const c of ['toys', 'books']) expect(published(`categories/${c}.json`)).toEqual(oracleTop(oracleSales(all, start, endMs, c)));
+};
+
+describe('settled category days', () => {
+  it('leave the snapshot for a file of their day, rewritten only when that day is read again', async () => {
+    writeCatalog(data, [['toys', 'Toys'], ['books', 'Books']], Array.from({ length: 30 }, (_, i) => [i + 1, cats(i + 1)] as [number, string[]]));
+    // Three days of purchases, up to END: 2026-11-24 and -25 are over a day old at END.
+    const all = makePurchases({ seed: 7, count: 900, fromMs: END - 72 * HOUR, toMs: END, products: 30, categoriesOf: cats });
+    appendPurchases(data, all);
+    await run(END);
+    expectExact(all, END);
+    const first = snapshot();
+    expect(Object.keys(first.settled ?? {}).length).toBeGreaterThan(0);
+    // No category directory of a settled day is left in the snapshot.
+    for (const d of Object.keys(first.dirs)) if (d.startsWith('logs/categories/')) expect(d).toMatch(/2026-11-2[67]$/);
+    expect(settledFiles()).toEqual(Object.entries(first.settled!).map(([day, v]) => `${new Date(+day * 86_400_000).toISOString().slice(0, 10)}.v${v}.json`).sort());
+
+    // A new hour: the old days are not read, their files stay as they were.
+    const hour = makePurchases({ seed: 8, count: 50, fromMs: END, toMs: END + HOUR, products: 30, categoriesOf: cats });
+    appendPurchases(data, hour);
+    await run(END + HOUR);
+    expectExact([...all, ...hour], END + HOUR);
+    expect(snapshot().settled).toEqual(first.settled);
+
+    // A late refund and purchase on 2026-11-25, in the global and category logs:
+    // that day is read again, and its settled file gets a new version.
+    const late: Purchase[] = [
+      { productId: 2, ms: Date.UTC(2026, 10, 25, 3, 10), quantity: 40, categories: cats(2), writer: 'late' },
+      { productId: 3, ms: Date.UTC(2026, 10, 25, 4, 0), quantity: -1, categories: cats(3), writer: 'late' },
+    ];
+    appendPurchases(data, late);
+    await run(END + HOUR);
+    expectExact([...all, ...hour, ...late], END + HOUR);
+    const day = String(Date.UTC(2026, 10, 25) / 86_400_000);
+    expect(snapshot().settled![day]).toBe(first.settled![day] + 1);
+    // The version the snapshot no longer names is collected.
+    expect(settledFiles()).toEqual(Object.entries(snapshot().settled!).map(([d, v]) => `${new Date(+d * 86_400_000).toISOString().slice(0, 10)}.v${v}.json`).sort());
+  });
+});
