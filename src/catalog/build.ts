@@ -80,6 +80,25 @@ export class CatalogBuilder {
     this.appendName(name ?? '');
   }
 
+  /**
+   * addProduct for the CSV loader's fast path, which has checked everything
+   * addProduct checks: `productId` is in range and the first `count` of
+   * `categoryIndexes` are 0..32 distinct indexes into `categories`. The name is
+   * the UTF-8 bytes[nameStart, nameEnd), copied as they are.
+   */
+  addCheckedProduct(productId: number, categoryIndexes: Uint32Array, count: number, bytes: Uint8Array, nameStart: number, nameEnd: number): void {
+    for (let j = 0; j < count; j++) this.catIndexes.push(categoryIndexes[j]!);
+    if (count === 0) this.catIndexes.push(this.uncategorizedIndex);
+    this.ids.push(productId);
+    this.catOffsets.push(this.catIndexes.length);
+    const at = this.nameOffsets.get(this.nameOffsets.length - 1);
+    this.reserveNames(at + nameEnd - nameStart);
+    // A loop, not set(subarray()) or copy(): names are short, and a view per name costs more than the bytes.
+    const names = this.names;
+    for (let i = nameStart, to = at; i < nameEnd; i++, to++) names[to] = bytes[i]!;
+    this.pushNameEnd(at + nameEnd - nameStart);
+  }
+
   /** Sorts the products by id and freezes them into a Catalog; throws on a duplicate id. */
   build(): ColumnarCatalog {
     const ids = this.ids.trimmed();
@@ -99,14 +118,21 @@ export class CatalogBuilder {
   private appendName(name: string): void {
     const at = this.nameOffsets.get(this.nameOffsets.length - 1);
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    if (at + name.length * 3 > this.names.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.names.length * 2, at + name.length * 3));
-      this.names.copy(grown, 0, 0, at);
-      this.names = grown;
-    }
-    const end = at + (name.length === 0 ? 0 : this.names.write(name, at, 'utf8'));
+    this.reserveNames(at + name.length * 3);
+    this.pushNameEnd(at + (name.length === 0 ? 0 : this.names.write(name, at, 'utf8')));
+  }
+
+  private pushNameEnd(end: number): void {
     if (end > MAX_PRODUCT_ID) throw new Error('product names exceed 4 GiB in total');
     this.nameOffsets.push(end);
+  }
+
+  /** Makes room for names up to byte `end`. */
+  private reserveNames(end: number): void {
+    if (end <= this.names.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.names.length * 2, end));
+    this.names.copy(grown, 0, 0, this.nameOffsets.get(this.nameOffsets.length - 1));
+    this.names = grown;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parseString } from 'fast-csv';
 import { describe, expect, it } from 'vitest';
-import { type RowSink, isBlankRow, readCsvRows } from '../../src/catalog/csv-rows.js';
+import { type ByteRowSink, isBlankRow, readCsvRows } from '../../src/catalog/csv-rows.js';
 import { ExitCode, PipelineError } from '../../src/errors.js';
 
 const chunks = (text: string, size: number) => {
@@ -12,9 +12,9 @@ const chunks = (text: string, size: number) => {
 };
 
 /** [fields, line] of every row, as the loader's sinks see them. */
-async function rows(text: string, chunk = 1 << 16, sink?: Partial<RowSink>) {
+async function rows(text: string, chunk = 1 << 16) {
   const out: [string[], number][] = [];
-  await readCsvRows(chunks(text, chunk), 'f.csv', { row: (fields, line) => out.push([[...fields], line]), ...sink });
+  await readCsvRows(chunks(text, chunk), 'f.csv', { row: (fields, line) => out.push([[...fields], line]) });
   return out;
 }
 
@@ -69,14 +69,50 @@ describe('readCsvRows', () => {
     });
   });
 
-  it('gives plain lines to plainRow in place, without their CRLF', async () => {
-    const seen: [string, number][] = [];
-    const out = await rows('a,b\r\n"q",1\r\nc,d\r\n', 3, { plainRow: (text, start, end, line) => void seen.push([text.slice(start, end), line]) });
-    expect(seen).toEqual([
-      ['a,b', 1],
-      ['c,d', 3],
+  /** Takes the lines that start with "k" from the bytes, and logs what it is given, in order. */
+  function keepingSink() {
+    const log: unknown[][] = [];
+    let scanned = '';
+    const sink: ByteRowSink = {
+      row: (fields, line) => void log.push(['row', [...fields], line]),
+      scanLine(bytes, start) {
+        if (bytes[start] !== 'k'.charCodeAt(0)) return -1;
+        const newline = bytes.indexOf(10, start);
+        const next = newline < 0 ? bytes.length : newline + 1;
+        scanned = bytes.toString('utf8', start, next);
+        return next;
+      },
+      addScanned: () => void log.push(['scan', scanned]),
+    };
+    return { log, sink };
+  }
+
+  it.each([1, 3, 1 << 16])('gives a ByteRowSink each line in place, and what it leaves to fast-csv and row(), in file order (%i-byte chunks)', async (chunk) => {
+    const { log, sink } = keepingSink();
+    const text = '\ufeffk0\n"q",1\nk2\n"multi\nk-inside",2\nk5\r\nx\ry,3\nk8';
+    await readCsvRows(chunks(text, chunk), 'f.csv', sink);
+    expect(log).toEqual([
+      ['scan', 'k0\n'],
+      ['row', ['q', '1'], 2],
+      ['scan', 'k2\n'],
+      ['row', ['multi\nk-inside', '2'], 4],
+      ['scan', 'k5\r\n'],
+      ['row', ['x'], 7],
+      ['row', ['y', '3'], 8],
+      ['scan', 'k8'],
     ]);
-    expect(out).toEqual([[['q', '1'], 2]]);
+  });
+
+  it('reads a chunk that is not UTF-8 as text, so a ByteRowSink only sees valid UTF-8', async () => {
+    const { log, sink } = keepingSink();
+    const bad = Buffer.concat([Buffer.from('k1\nk'), Buffer.from([0xff]), Buffer.from('x\n')]);
+    await readCsvRows(Readable.from([Buffer.from('k0\n'), bad, Buffer.from('k3\n')]), 'f.csv', sink);
+    expect(log).toEqual([
+      ['scan', 'k0\n'],
+      ['row', ['k1'], 2],
+      ['row', ['k\ufffdx'], 3],
+      ['scan', 'k3\n'],
+    ]);
   });
 
   it('names the line of the bad record inside a run of quoted records', async () => {
