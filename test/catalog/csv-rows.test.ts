@@ -1,14 +1,33 @@
-import { Readable } from 'node:stream';
 import { parseString } from 'fast-csv';
 import { describe, expect, it } from 'vitest';
+import type { CatalogFile, CatalogFs } from '../../src/catalog/catalog-fs.js';
 import { type ByteRowSink, isBlankRow, readCsvRows } from '../../src/catalog/csv-rows.js';
 import { ExitCode, PipelineError } from '../../src/errors.js';
 
+/** A file whose reads return `pieces`, a read never running past the end of one. */
+const piecesFs = (pieces: Buffer[]): Pick<CatalogFs, 'openRead'> => ({
+  async openRead(): Promise<CatalogFile> {
+    let next = 0;
+    let at = 0;
+    return {
+      async read(buffer, offset, length) {
+        if (next === pieces.length) return 0;
+        const n = pieces[next]!.copy(buffer, offset, at, at + length);
+        at += n;
+        if (at === pieces[next]!.length) [next, at] = [next + 1, 0];
+        return n;
+      },
+      close: async () => {},
+    };
+  },
+});
+
+/** The text in reads of `size` bytes. */
 const chunks = (text: string, size: number) => {
   const bytes = Buffer.from(text);
   const out: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
-  return Readable.from(out);
+  return piecesFs(out);
 };
 
 /** [fields, line] of every row, as the loader's sinks see them. */
@@ -106,7 +125,7 @@ describe('readCsvRows', () => {
   it('reads a chunk that is not UTF-8 as text, so a ByteRowSink only sees valid UTF-8', async () => {
     const { log, sink } = keepingSink();
     const bad = Buffer.concat([Buffer.from('k1\nk'), Buffer.from([0xff]), Buffer.from('x\n')]);
-    await readCsvRows(Readable.from([Buffer.from('k0\n'), bad, Buffer.from('k3\n')]), 'f.csv', sink);
+    await readCsvRows(piecesFs([Buffer.from('k0\n'), bad, Buffer.from('k3\n')]), 'f.csv', sink);
     expect(log).toEqual([
       ['scan', 'k0\n'],
       ['row', ['k1'], 2],
@@ -127,14 +146,26 @@ describe('readCsvRows', () => {
     expect(err).toMatchObject({ exitCode: ExitCode.usage, line: 3, message: expect.stringMatching(/closing/) });
   });
 
-  it('reports a read failure as an I/O error naming the file', async () => {
-    const failing = new Readable({
-      read() {
-        this.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
-      },
-    });
+  it('reports a read failure as an I/O error naming the file, and closes it', async () => {
+    let closed = false;
+    const failing: Pick<CatalogFs, 'openRead'> = {
+      openRead: async () => ({
+        read: () => Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })),
+        close: async () => void (closed = true),
+      }),
+    };
     const err = await readCsvRows(failing, 'f.csv', { row() {} }).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: ExitCode.ioErr, path: 'f.csv' });
+    expect(closed).toBe(true);
+  });
+
+  it('reads a line longer than its buffer', async () => {
+    const long = 'x'.repeat(9 << 20);
+    expect(await rows(`a,1\n${long},2\nb,3`, 1 << 20)).toEqual([
+      [['a', '1'], 1],
+      [[long, '2'], 2],
+      [['b', '3'], 3],
+    ]);
   });
 
   it('lets an error thrown by the sink through unchanged', async () => {
