@@ -91,8 +91,8 @@ export class ProductsSink implements ByteRowSink {
    * Reads `id,slug|slug,name` where any field may be in double quotes (a
    * doubled quote inside stands for one) and the line may end in CRLF. Leaves
    * to row() (returns -1) a header it does not know, a blank line, a field
-   * that spans lines, a CR that does not end the line, a quote inside an
-   * unquoted field, and every line that breaks a rule, for its message.
+   * that spans lines, a CR that does not end the line, and every line that
+   * breaks a rule, for its message.
    */
   scanLine(b: Buffer, start: number): number {
     if (this.columns === 0) return this.scanHeader(b, start);
@@ -175,13 +175,20 @@ export class ProductsSink implements ByteRowSink {
     return -1;
   }
 
-  /** An unquoted name from b[start] to the end of the line. */
+  /**
+   * An unquoted name from b[start] to the end of the line. A quote inside it
+   * is taken as it is, as fast-csv takes it (`12" ruler`), unless only white
+   * space comes before it: fast-csv then reads a quoted field (` "a"` is `a`).
+   */
   private scanName(b: Buffer, start: number): number {
     let i = start;
+    let quote = false;
     for (; i < b.length; i++) {
       const c = b[i]!;
-      if (c === COMMA || c === QUOTE || c === CR || c === LF) break;
+      if (c === COMMA || c === CR || c === LF) break;
+      if (c === QUOTE) quote = true;
     }
+    if (quote && /^\s*"/.test(b.toString('utf8', start, i))) return -1;
     const next = lineEnd(b, i);
     if (next >= 0) [this.scannedNameStart, this.scannedNameEnd] = [start, i];
     return next;
