@@ -17,7 +17,6 @@ import { SLUG_RE } from '../layout.js';
 
 export const PRODUCTS_HEADER = 'product_id,categories,name';
 const HEADERS = ['product_id,categories', PRODUCTS_HEADER];
-const HEADER_BYTES = HEADERS.map((h) => Buffer.from(h));
 
 const LF = 10;
 const CR = 13;
@@ -163,16 +162,19 @@ export class ProductsSink implements ByteRowSink {
     }
   }
 
-  /** One of the two headers exactly, unquoted. */
+  /**
+   * One of the two headers, each field perhaps in quotes. Taking the header
+   * here matters: until it is read, no other line can be.
+   */
   private scanHeader(b: Buffer, start: number): number {
-    for (const [i, header] of HEADER_BYTES.entries()) {
-      const next = lineEnd(b, start + header.length);
-      if (next >= 0 && header.equals(b.subarray(start, start + header.length))) {
-        this.scannedHeader = i + 2;
-        return next;
-      }
-    }
-    return -1;
+    const newline = b.indexOf(LF, start);
+    const next = newline < 0 ? b.length : newline + 1;
+    const text = b.toString('utf8', start, next).replace(/\r?\n?$/, '');
+    const fields = text.split(',').map((f) => (f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f));
+    const at = HEADERS.indexOf(fields.join(','));
+    if (at < 0) return -1;
+    this.scannedHeader = at + 2;
+    return next;
   }
 
   /**
