@@ -129,7 +129,7 @@ export async function main(): Promise<void> {
     if (from > 0) linkCatalog(dir, process.argv[from + 1]!);
     else writeCatalog(dir, products, categories);
     const csvBytes = statSync(join(dir, 'catalog', 'products.csv')).size;
-    console.log(`catalog-load write-csv     ${((performance.now() - t) / 1000).toFixed(1)} s  products.csv ${mb(csvBytes)}`);
+    console.log(`catalog-load ${from > 0 ? 'link-csv ' : 'write-csv'}     ${((performance.now() - t) / 1000).toFixed(1)} s  products.csv ${mb(csvBytes)}`);
     for (const phase of ['cold', 'warm'] as const) {
       const r = runChild(dir);
       const cache = statSync(join(dir, 'state', 'catalog.bin')).size;
