@@ -80,13 +80,45 @@ export class CatalogBuilder {
     this.appendName(name ?? '');
   }
 
+  /**
+   * addProduct for the CSV loader's fast path, which has checked everything
+   * addProduct checks: `productId` is in range and the first `count` of
+   * `categoryIndexes` are 0..32 distinct indexes into `categories`. The name is
+   * the UTF-8 bytes[nameStart, nameEnd), copied as they are.
+   */
+  addCheckedProduct(productId: number, categoryIndexes: Uint32Array, count: number, bytes: Uint8Array, nameStart: number, nameEnd: number): void {
+    for (let j = 0; j < count; j++) this.catIndexes.push(categoryIndexes[j]!);
+    if (count === 0) this.catIndexes.push(this.uncategorizedIndex);
+    this.ids.push(productId);
+    this.catOffsets.push(this.catIndexes.length);
+    const at = this.nameOffsets.get(this.nameOffsets.length - 1);
+    this.reserveNames(at + nameEnd - nameStart);
+    // A loop, not set(subarray()) or copy(): names are short, and a view per name costs more than the bytes.
+    const names = this.names;
+    for (let i = nameStart, to = at; i < nameEnd; i++, to++) names[to] = bytes[i]!;
+    this.pushNameEnd(at + nameEnd - nameStart);
+  }
+
+  /**
+   * Makes room for `factor` times the products added so far, with as many
+   * category references and name bytes per product. A loader that can
+   * estimate the total so spares the builder its doubling copies, and build()
+   * its trimming ones.
+   */
+  reserveScaled(factor: number): void {
+    for (const column of [this.ids, this.catOffsets, this.nameOffsets, this.catIndexes]) column.reserve(Math.ceil(column.length * factor));
+    const names = Math.ceil(this.nameOffsets.get(this.nameOffsets.length - 1) * factor);
+    if (names > this.names.length) this.growNames(names);
+  }
+
   /** Sorts the products by id and freezes them into a Catalog; throws on a duplicate id. */
   build(): ColumnarCatalog {
     const ids = this.ids.trimmed();
     const catOffsets = this.catOffsets.trimmed();
     const catIndexes = this.catIndexes.trimmed();
     const nameOffsets = this.nameOffsets.trimmed();
-    const nameBytes = Buffer.from(this.names.subarray(0, nameOffsets[ids.length]));
+    const nameEnd = nameOffsets[ids.length]!;
+    const nameBytes = fills(this.names.length, nameEnd) ? this.names.subarray(0, nameEnd) : Buffer.from(this.names.subarray(0, nameEnd));
     const sorted = isAscending(ids)
       ? { productIds: ids, categoryOffsets: catOffsets, categoryIndexes: catIndexes, nameOffsets, nameBytes }
       : permute(radixOrder(ids), ids, catOffsets, catIndexes, nameOffsets, nameBytes);
@@ -99,37 +131,58 @@ export class CatalogBuilder {
   private appendName(name: string): void {
     const at = this.nameOffsets.get(this.nameOffsets.length - 1);
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    if (at + name.length * 3 > this.names.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.names.length * 2, at + name.length * 3));
-      this.names.copy(grown, 0, 0, at);
-      this.names = grown;
-    }
-    const end = at + (name.length === 0 ? 0 : this.names.write(name, at, 'utf8'));
+    this.reserveNames(at + name.length * 3);
+    this.pushNameEnd(at + (name.length === 0 ? 0 : this.names.write(name, at, 'utf8')));
+  }
+
+  private pushNameEnd(end: number): void {
     if (end > MAX_PRODUCT_ID) throw new Error('product names exceed 4 GiB in total');
     this.nameOffsets.push(end);
   }
+
+  /** Makes room for names up to byte `end`. */
+  private reserveNames(end: number): void {
+    if (end > this.names.length) this.growNames(Math.max(this.names.length * 2, end));
+  }
+
+  private growNames(capacity: number): void {
+    const grown = Buffer.allocUnsafe(capacity);
+    this.names.copy(grown, 0, 0, this.nameOffsets.get(this.nameOffsets.length - 1));
+    this.names = grown;
+  }
 }
 
-/** A Uint32Array that doubles as it fills; trimmed() copies out exactly what was pushed. */
+/**
+ * Whether a column's first `length` elements are handed out as a view of its
+ * storage rather than copied out: when they fill nearly all of it, so that
+ * no copy is made and at most an eighth of it is kept alive unused.
+ */
+const fills = (capacity: number, length: number) => length >= capacity - (capacity >>> 3);
+
+/** A Uint32Array that doubles as it fills, unless reserved for more first. */
 class GrowableU32 {
   private data = new Uint32Array(1024);
   length = 0;
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.reserve(this.data.length * 2);
     this.data[this.length++] = value;
+  }
+
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const grown = new Uint32Array(capacity);
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
   }
 
   get(i: number): number {
     return this.data[i]!;
   }
 
+  /** What was pushed. */
   trimmed(): Uint32Array {
-    return this.data.slice(0, this.length);
+    return fills(this.data.length, this.length) ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
   }
 }
 

@@ -1,10 +1,18 @@
 // The binary catalog cache (DATA/state/catalog.bin): the catalog's typed
 // arrays written out as they lie in memory, so a warm load is one read and a
 // few views, no parsing. Derived data: it is keyed on the stamps of both CSVs
-// and carries a SHA-256, and anything that does not match is ignored and
+// and carries a checksum, and anything that does not match is ignored and
 // rebuilt, never trusted.
 //
-// Byte layout, version 1. Integers are little-endian; the uint32 arrays are
+// The checksum is a CRC-32, not a cryptographic hash: it only has to catch
+// damage (a write torn by a crash, which it is not fsynced against, or a bad
+// disk block), never forgery, since whoever can write DATA/state can as well
+// write the CSVs it is derived from. A CRC-32 catches every burst of up to 32
+// bits and any other damage but for a 2^-32 chance, and zlib computes it over
+// the 320 MB of a 10M-product cache in ~0.16 s, against ~0.31 s for the
+// SHA-256 of format 1: half of a warm load.
+//
+// Byte layout, version 2. Integers are little-endian; the uint32 arrays are
 // written in host order, so the byte-order mark rejects a cache from a
 // big-endian host. Sections start 4-byte aligned so they can be viewed as
 // Uint32Array without a copy.
@@ -18,24 +26,24 @@
 //       68    4  N: product count
 //       72    4  K: category index count (the CSR's length)
 //       76    4  B: name bytes
-//       80   32  SHA-256 of bytes 0..80 and of everything from 112 to the end
-//      112    C  categories: JSON [[slug, name], ...] sorted by slug, UTF-8, then zero padding to 4
+//       80    4  CRC-32 of bytes 0..80 and of everything from 84 to the end
+//       84    C  categories: JSON [[slug, name], ...] sorted by slug, UTF-8, then zero padding to 4
 //        …   4N  productIds       uint32[N]
 //        …  4N+4 categoryOffsets  uint32[N + 1]
 //        …   4K  categoryIndexes  uint32[K]
 //        …  4N+4 nameOffsets      uint32[N + 1]
 //        …    B  nameBytes        UTF-8 names back to back; the file ends here
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { CategoryInfo } from './catalog.js';
 import type { FileStamp } from './catalog-fs.js';
 import { type CatalogColumns, ColumnarCatalog } from './columnar.js';
 import { UNCATEGORIZED } from '../layout.js';
 
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 const MAGIC = Buffer.from('RPCATBIN', 'latin1');
 const BYTE_ORDER_MARK = 0x01020304;
-const HASHED_HEADER = 80;
-const HEADER = 112;
+const CHECKED_HEADER = 80;
+const HEADER = 84;
 
 export interface CacheKey {
   readonly categories: FileStamp;
@@ -68,9 +76,7 @@ export function encodeCatalogCache(catalog: CatalogColumns, key: CacheKey): Uint
     bytesOf(catalog.nameOffsets),
     catalog.nameBytes,
   ];
-  const hash = createHash('sha256').update(header.subarray(0, HASHED_HEADER));
-  for (const part of body) hash.update(part);
-  hash.digest().copy(header, HASHED_HEADER);
+  header.writeUInt32LE(crcOf([header.subarray(0, CHECKED_HEADER), ...body]), CHECKED_HEADER);
   return [header, ...body];
 }
 
@@ -85,8 +91,7 @@ export function decodeCatalogCache(file: Buffer, key: CacheKey): ColumnarCatalog
   const [c, n, k, b] = [64, 68, 72, 76].map((at) => buf.readUInt32LE(at)) as [number, number, number, number];
   const sizes = [pad4(c), 4 * n, 4 * (n + 1), 4 * k, 4 * (n + 1), b];
   if (HEADER + sizes.reduce((x, y) => x + y, 0) !== buf.length) return 'truncated or overlong';
-  const digest = createHash('sha256').update(buf.subarray(0, HASHED_HEADER)).update(buf.subarray(HEADER)).digest();
-  if (!digest.equals(buf.subarray(HASHED_HEADER, HEADER))) return 'checksum mismatch';
+  if (crcOf([buf.subarray(0, CHECKED_HEADER), buf.subarray(HEADER)]) !== buf.readUInt32LE(CHECKED_HEADER)) return 'checksum mismatch';
 
   const starts = sizes.reduce<number[]>((acc, size) => [...acc, acc.at(-1)! + size], [HEADER]);
   const u32 = (section: number, count: number) => new Uint32Array(buf.buffer, buf.byteOffset + starts[section]!, count);
@@ -100,6 +105,11 @@ export function decodeCatalogCache(file: Buffer, key: CacheKey): ColumnarCatalog
   };
   const broken = checkColumns(columns);
   return broken ?? new ColumnarCatalog(columns);
+}
+
+/** The CRC-32 of the parts one after another. Empty parts are skipped: zlib restarts the CRC at 0 for the null pointer an empty ArrayBuffer may have. */
+function crcOf(parts: readonly Uint8Array[]): number {
+  return parts.reduce((crc, part) => (part.length === 0 ? crc : crc32(part, crc)), 0);
 }
 
 function parseCategories(json: string): CategoryInfo[] {

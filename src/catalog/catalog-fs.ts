@@ -1,10 +1,8 @@
 // The few file operations the catalog loader needs, behind one small
 // interface so tests run it on memfs (as LevelDB injects its Env). The Node
 // implementation is the only one the pipeline itself uses.
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
 import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
 
 /** What identifies a version of a file for the cache: any edit changes one of them. */
@@ -17,22 +15,32 @@ export interface FileStamp {
 export interface CatalogFs {
   /** Rejects with a Node-style error (`code: 'ENOENT'`, ...) when the file cannot be stat'ed. */
   stat(path: string): Promise<FileStamp>;
-  /** A byte stream of the whole file. */
-  openRead(path: string): Readable;
+  /** Opens a file to read it from the start. */
+  openRead(path: string): Promise<CatalogFile>;
   readFile(path: string): Promise<Buffer>;
   /** Creates the parent directory if needed and replaces `path` whole or not at all. */
   writeFileAtomic(path: string, parts: readonly Uint8Array[]): Promise<void>;
 }
 
-/** Big chunks: the plain-CSV fast path costs a little per chunk, and 10M lines make ~400 MB. */
-const READ_CHUNK = 1 << 20;
+/** A file open for reading, front to back. */
+export interface CatalogFile {
+  /** Reads up to `length` bytes into buffer[offset..]; resolves to how many, 0 at the end of the file. */
+  read(buffer: Buffer, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
 
 export const nodeCatalogFs: CatalogFs = {
   async stat(path) {
     const s = await stat(path);
     return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
   },
-  openRead: (path) => createReadStream(path, { highWaterMark: READ_CHUNK }),
+  async openRead(path) {
+    const handle = await open(path, 'r');
+    return {
+      read: async (buffer, offset, length) => (await handle.read(buffer, offset, length, null)).bytesRead,
+      close: () => handle.close(),
+    };
+  },
   readFile: (path) => readFile(path),
   async writeFileAtomic(path, parts) {
     mkdirDurable(dirname(path));

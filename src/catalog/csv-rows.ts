@@ -1,25 +1,41 @@
 // Reads a catalog CSV as rows of string fields, each with the 1-based line it
 // starts on, for the loader's validating sinks.
 //
-// fast-csv parses every line that holds a double quote, plus the lines that
-// continue a quoted field. A line without quotes (nearly all of a catalog) is
-// split on commas here instead: that is all RFC 4180 does to such a line.
-// Measured at 10M products: fast-csv alone takes 87 s just to tokenize the
-// file (~9 µs a row); this path parses, validates and builds in ~1 µs a row.
-// Deciding per line rather than per file keeps a catalog with one name like
-// `"Ruler, 12"""` on the fast path for all its other rows.
+// fast-csv parses what the sinks do not read themselves: the lines that hold
+// a double quote, plus the lines that continue a quoted field. A line without
+// quotes is split on commas here instead: that is all RFC 4180 does to such a
+// line. Measured at 10M products: fast-csv alone takes 87 s just to tokenize
+// the file (~9 µs a row). Deciding per line rather than per file keeps a
+// catalog with one name like `"Ruler, 12"""` on the fast path for all its
+// other rows.
+//
+// products.csv goes further (ByteRowSink): its sink reads each line straight
+// from the file's bytes, quoted fields included, and leaves only what it does
+// not take (a field spanning lines, a lone CR, a broken rule) to fast-csv and
+// row(), which hold every message.
+import { isUtf8 } from 'node:buffer';
 import { parseString } from 'fast-csv';
+import type { CatalogFs } from './catalog-fs.js';
 import { PipelineError, asIoError, usageError } from '../errors.js';
 
 export interface RowSink {
   row(fields: readonly string[], line: number): void;
+}
+
+/**
+ * A sink that reads lines from bytes itself, in two steps so that the lines
+ * waiting for fast-csv can be handed to row() first, keeping file order.
+ */
+export interface ByteRowSink extends RowSink {
   /**
-   * Optional: a line without quotes, as `text.slice(start, end)` (no line
-   * end), for a sink that reads it in place: not cutting it into field
-   * strings saves about a quarter of the products parse (2.8 → 2.2 s CPU
-   * per 2M rows).
+   * Reads the line that starts at bytes[start]; `bytes` holds whole lines of
+   * valid UTF-8, each ending in '\n' except perhaps the file's last. Returns
+   * where the next line starts, holding what it read for addScanned(), or -1
+   * to leave the line to fast-csv and row() (addScanned() is then not called).
    */
-  plainRow?(text: string, start: number, end: number, line: number): void;
+  scanLine(bytes: Buffer, start: number): number;
+  /** Adds what the last scanLine() read. */
+  addScanned(): void;
 }
 
 /** A line holding nothing but blanks: fast-csv makes it `[]`, the plain path `['  ']`. */
@@ -39,30 +55,41 @@ const MAX_QUOTED_CHARS = 1 << 24;
 const MALFORMED_HINT =
   'a field holding a comma, a double quote or a line break must be in double quotes, with each quote inside doubled: "Ruler, 12"""';
 
-export async function readCsvRows(stream: AsyncIterable<Buffer>, path: string, sink: RowSink): Promise<void> {
+/**
+ * Reads are this big: a chunk costs a little (an await, a UTF-8 check), and
+ * products.csv is ~400 MB at 10M products. One buffer serves the whole file,
+ * so reading allocates nothing for the garbage collector to chase.
+ */
+const READ_CHUNK = 4 << 20;
+
+/** Reads the CSV at `path` into `sink`, row by row; an error names the file. */
+export async function readCsvRows(fs: Pick<CatalogFs, 'openRead'>, path: string, sink: RowSink | ByteRowSink): Promise<void> {
   const reader = new LineReader(path, sink);
-  let carry: Buffer = Buffer.alloc(0);
-  let first = true;
-  const decode = (bytes: Buffer) => {
-    const text = bytes.toString('utf8');
-    const bom = first && text.charCodeAt(0) === 0xfeff;
-    first = false;
-    return bom ? text.slice(1) : text;
-  };
   try {
-    for await (const chunk of stream) {
-      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-      // Cutting at a '\n' byte never splits a UTF-8 character.
-      const cut = bytes.lastIndexOf(10);
-      if (cut < 0) {
-        carry = bytes;
-        continue;
+    const file = await fs.openRead(path);
+    try {
+      let buffer = Buffer.allocUnsafe(READ_CHUNK);
+      // buffer[0, filled) holds the start of a line not yet read whole.
+      let filled = 0;
+      for (let n; (n = await file.read(buffer, filled, buffer.length - filled)) > 0; ) {
+        const end = filled + n;
+        // Cutting after a '\n' byte never splits a UTF-8 character.
+        const cut = buffer.lastIndexOf(10, end - 1) + 1;
+        if (cut > 0) await reader.read(buffer.subarray(0, cut));
+        buffer.copyWithin(0, cut, end);
+        filled = end - cut;
+        if (filled === buffer.length) {
+          // A line longer than the buffer.
+          const grown = Buffer.allocUnsafe(2 * buffer.length);
+          buffer.copy(grown);
+          buffer = grown;
+        }
       }
-      carry = bytes.subarray(cut + 1);
-      await reader.lines(decode(bytes.subarray(0, cut)));
+      if (filled > 0) await reader.read(buffer.subarray(0, filled));
+      await reader.end();
+    } finally {
+      await file.close();
     }
-    if (carry.length > 0) await reader.lines(decode(carry));
-    await reader.end();
   } catch (err) {
     throw err instanceof PipelineError ? err : asIoError(err, path);
   }
@@ -77,14 +104,44 @@ class LineReader {
   private segmentChars = 0;
   /** An odd number of quotes so far in the segment: inside a quoted field. */
   private inQuotes = false;
+  private first = true;
 
   constructor(
     private readonly path: string,
-    private readonly sink: RowSink,
+    private readonly sink: RowSink | ByteRowSink,
   ) {}
 
+  /** Whole lines, each ending in '\n' except perhaps the file's last. */
+  async read(bytes: Buffer): Promise<void> {
+    const bom = this.first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    this.first = false;
+    // Bytes that are not UTF-8 are read as text, which makes them U+FFFD, so
+    // that a sink reading bytes only ever copies valid UTF-8.
+    if ('scanLine' in this.sink && isUtf8(bytes)) return this.scan(this.sink, bytes, bom);
+    const stop = bytes[bytes.length - 1] === 10 ? bytes.length - 1 : bytes.length;
+    return this.lines(bytes.toString('utf8', bom, stop));
+  }
+
+  private async scan(sink: ByteRowSink, bytes: Buffer, start: number): Promise<void> {
+    const end = bytes.length;
+    for (let at = start; at < end; ) {
+      const next = this.inQuotes ? -1 : sink.scanLine(bytes, at);
+      if (next >= 0) {
+        if (this.segment.length > 0) await this.flush();
+        sink.addScanned();
+        this.line++;
+        at = next;
+      } else {
+        const newline = bytes.indexOf(10, at);
+        const stop = newline < 0 ? end : newline;
+        await this.toFastCsv(bytes.toString('utf8', at, stop));
+        at = stop + 1;
+      }
+    }
+  }
+
   /** Whole lines, joined by '\n'. */
-  async lines(text: string): Promise<void> {
+  private async lines(text: string): Promise<void> {
     // The next quote and CR at or after a line's start, found once per chunk
     // rather than once per line.
     let quote = text.indexOf('"');
@@ -99,14 +156,18 @@ class LineReader {
       if (plain) {
         if (this.segment.length > 0) await this.flush();
         const stop = cr >= 0 && cr === end - 1 ? end - 1 : end;
-        if (this.sink.plainRow) this.sink.plainRow(text, start, stop, this.line++);
-        else this.sink.row(text.slice(start, stop).split(','), this.line++);
+        this.sink.row(text.slice(start, stop).split(','), this.line++);
       } else {
-        this.addToSegment(text.slice(start, end));
-        if (this.segmentChars >= (this.inQuotes ? MAX_QUOTED_CHARS : SEGMENT_CHARS)) await this.flush();
+        await this.toFastCsv(text.slice(start, end));
       }
       start = end + 1;
     }
+  }
+
+  /** Adds a line to the segment, and hands the segment to fast-csv once it is big. */
+  private async toFastCsv(text: string): Promise<void> {
+    this.addToSegment(text);
+    if (this.segmentChars >= (this.inQuotes ? MAX_QUOTED_CHARS : SEGMENT_CHARS)) await this.flush();
   }
 
   private addToSegment(text: string): void {

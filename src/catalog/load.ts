@@ -34,7 +34,7 @@ export async function loadCatalog(dataDir: string, options: LoadCatalogOptions =
   };
   const cached = await readCache(fs, paths.cache, key);
   if (cached) return cached;
-  const catalog = await parseCatalog(fs, paths.categories, paths.products);
+  const catalog = await parseCatalog(fs, paths.categories, paths.products, key.products.size);
   try {
     await fs.writeFileAtomic(paths.cache, encodeCatalogCache(catalog, key));
   } catch (err) {
@@ -66,12 +66,12 @@ async function readCache(fs: CatalogFs, path: string, key: CacheKey): Promise<Co
   }
 }
 
-async function parseCatalog(fs: CatalogFs, categoriesPath: string, productsPath: string): Promise<ColumnarCatalog> {
+async function parseCatalog(fs: CatalogFs, categoriesPath: string, productsPath: string, productsBytes: number): Promise<ColumnarCatalog> {
   const categories = new CategoriesSink(categoriesPath);
-  await readCsvRows(fs.openRead(categoriesPath), categoriesPath, categories);
+  await readCsvRows(fs, categoriesPath, categories);
   const builder = new CatalogBuilder(categories.finish());
-  const products = new ProductsSink(productsPath, builder);
-  await readCsvRows(fs.openRead(productsPath), productsPath, products);
+  const products = new ProductsSink(productsPath, builder, productsBytes);
+  await readCsvRows(fs, productsPath, products);
   products.finish();
   try {
     return builder.build();
@@ -82,7 +82,7 @@ async function parseCatalog(fs: CatalogFs, categoriesPath: string, productsPath:
     const lines: number[] = [];
     const id = String(err.productId);
     let header = true;
-    await readCsvRows(fs.openRead(productsPath), productsPath, {
+    await readCsvRows(fs, productsPath, {
       row(fields, line) {
         if (isBlankRow(fields)) return;
         if (!header && fields[0] === id) lines.push(line);

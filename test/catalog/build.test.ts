@@ -22,6 +22,29 @@ describe('CatalogBuilder', () => {
     expect(b.categories).toEqual([{ slug: 'uncategorized', name: 'Other' }]);
   });
 
+  /** Every product of a catalog as [id, slugs, name]. */
+  const dump = (c: ReturnType<CatalogBuilder['build']>) => Array.from(c.productIds, (id) => [id, Array.from(c.categoriesOf(id)), c.productName(id)]);
+
+  it('builds the same catalog after reserveScaled, and keeps it when products are added afterwards', () => {
+    const add = (b: CatalogBuilder, from: number, to: number) => {
+      for (let id = from; id < to; id++) b.addProduct(id, id % 5 === 0 ? [] : [id % 3, (id + 1) % 3], `name ${id}`);
+    };
+    const plain = new CatalogBuilder(categories);
+    add(plain, 1, 2991);
+    const reserved = new CatalogBuilder(categories);
+    add(reserved, 1, 1001);
+    reserved.reserveScaled(3);
+    add(reserved, 1001, 2991);
+    const first = reserved.build();
+    expect(dump(first)).toEqual(dump(plain.build()));
+    // Room for 3000 ids, 2990 used: they are handed out as a view of the builder's storage, whose rest later products fill.
+    expect(first.productIds.buffer.byteLength).toBeGreaterThan(first.productIds.byteLength);
+    const before = dump(first);
+    add(reserved, 2991, 3101);
+    expect(reserved.build().productIds.length).toBe(3100);
+    expect(dump(first)).toEqual(before);
+  });
+
   it('looks products up by id whatever order they were added in', () => {
     const b = new CatalogBuilder(categories);
     const [books, garden, toys] = ['books', 'garden', 'toys'].map((s) => b.categoryIndex(s)) as [number, number, number];

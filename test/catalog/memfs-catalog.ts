@@ -3,7 +3,6 @@
 // load from the cache from a parse.
 import { Volume } from 'memfs';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { CatalogFs } from '../../src/catalog/catalog-fs.js';
 import { catalogPaths } from '../../src/layout.js';
 
@@ -18,8 +17,8 @@ export interface MemCatalog {
 }
 
 /**
- * `chunk` sets the stream's chunk size, so that tests can cut lines, UTF-8
- * characters and CRLF pairs across chunk boundaries.
+ * `chunk` caps the bytes a read returns, so that tests can cut lines, UTF-8
+ * characters and CRLF pairs across reads.
  */
 export function memCatalog(files: { categories?: string; products?: string }, chunk = 64 * 1024): MemCatalog {
   const vol = new Volume();
@@ -32,9 +31,13 @@ export function memCatalog(files: { categories?: string; products?: string }, ch
       const s = await vol.promises.stat(path);
       return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), ino: Number(s.ino) };
     },
-    openRead(path) {
+    async openRead(path) {
+      const handle = await vol.promises.open(path, 'r');
       opens.set(path, (opens.get(path) ?? 0) + 1);
-      return vol.createReadStream(path, { highWaterMark: chunk }) as unknown as Readable;
+      return {
+        read: async (buffer, offset, length) => (await handle.read(buffer, offset, Math.min(length, chunk), null)).bytesRead,
+        close: () => handle.close(),
+      };
     },
     readFile: async (path) => Buffer.from(await vol.promises.readFile(path)),
     async writeFileAtomic(path, parts) {
