@@ -57,28 +57,11 @@ export class ColumnarCatalog implements Catalog, CatalogColumns {
     return this.slugIndex.get(slug) ?? -1;
   }
 
-  /**
-   * Interpolation search, then binary: the ids are sorted, and a Map of 10M
-   * numbers would cost ~500 MB. Catalog ids are mostly dense, so a guess from
-   * the value lands within a few slots of it, where a plain binary search
-   * takes ~24 cache-missing probes over a 40 MB array. The guesses are capped,
-   * so a skewed id distribution costs at most a few extra probes.
-   */
+  /** Binary search: the ids are sorted, and a Map of 10M numbers would cost ~500 MB. */
   productIndex(productId: number): number {
     const ids = this.productIds;
     let lo = 0;
-    let hi = ids.length - 1;
-    for (let guess = 0; guess < 3 && lo < hi; guess++) {
-      const a = ids[lo]!;
-      const b = ids[hi]!;
-      if (productId <= a || productId >= b) break;
-      const mid = lo + Math.floor(((productId - a) / (b - a)) * (hi - lo));
-      const v = ids[mid]!;
-      if (v === productId) return mid;
-      if (v < productId) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    hi++;
+    let hi = ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (ids[mid]! < productId) lo = mid + 1;

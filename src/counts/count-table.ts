@@ -122,8 +122,12 @@ export class CountTable {
   }
 }
 
-/** LSD radix sort of n (id, units) pairs by id: 12-bit digits, a pass skipped when every id shares its digit (ids below 2^24 take two passes). */
-function radixSortPairs(ids: Uint32Array, qty: Int32Array, n: number): [Uint32Array, Int32Array, number] {
+/**
+ * LSD radix sort of n (id, value) pairs by id, stable: 12-bit digits, a pass
+ * skipped when every id shares its digit (ids below 2^24 take two passes).
+ * May return the inputs themselves, or sort into new arrays.
+ */
+export function radixSortPairs(ids: Uint32Array, qty: Int32Array, n: number): [Uint32Array, Int32Array, number] {
   let srcI: Uint32Array = ids;
   let srcQ: Int32Array = qty;
   let dstI: Uint32Array = new Uint32Array(n);

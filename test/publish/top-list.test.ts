@@ -4,13 +4,14 @@ import { TopListEncoder } from '../../src/publish/documents.js';
 /** A name table as the catalog holds it: ids ascending, names as raw bytes. */
 function names(entries: Array<[number, Buffer | string | undefined]>) {
   const ids = entries.map(([id]) => id);
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
   const parts = entries.map(([, n]) => (n === undefined ? Buffer.alloc(0) : Buffer.isBuffer(n) ? n : Buffer.from(n)));
   const nameOffsets = new Uint32Array(parts.length + 1);
   parts.forEach((p, i) => (nameOffsets[i + 1] = nameOffsets[i] + p.length));
   return {
+    productIds: Uint32Array.from(ids),
     nameOffsets,
     nameBytes: Buffer.concat(parts),
-    productIndex: (id: number) => ids.indexOf(id),
   };
 }
 
@@ -41,7 +42,7 @@ describe('TopListEncoder', () => {
     [4294967295, 'Largest id'],
   ]);
   const nameOf = (id: number) => {
-    const i = table.productIndex(id);
+    const i = [...table.productIds].indexOf(id);
     if (i < 0 || table.nameOffsets[i] === table.nameOffsets[i + 1]) return undefined;
     return table.nameBytes.toString('utf8', table.nameOffsets[i], table.nameOffsets[i + 1]);
   };
@@ -56,19 +57,22 @@ describe('TopListEncoder', () => {
       { productId: 1, sales: 1 },
       { productId: 6, sales: 1 }, // in the catalog without a name
       { productId: 7, sales: 1 }, // not in the catalog
+      { productId: 0, sales: 1 }, // below every catalog id
     ];
-    const enc = new TopListEncoder(table, head);
+    const reversed = [...list].reverse();
+    const enc = new TopListEncoder(table, head, [list, reversed]);
     // Compared as bytes: a decoded string would hide raw invalid UTF-8 copied through.
-    expect(Buffer.compare(enc.encode(list, 'overall'), Buffer.from(expected(list, nameOf)))).toBe(0);
+    expect(Buffer.compare(enc.encode(0, 'overall'), Buffer.from(expected(list, nameOf)))).toBe(0);
     const category = { slug: 'kitchen', name: 'Kitchen "& Home"' };
-    expect(enc.encode(list, 'category', category).toString()).toBe(expected(list, nameOf, category));
+    expect(enc.encode(1, 'category', category).toString()).toBe(expected(reversed, nameOf, category));
   });
 
   it('writes an empty list, and reuses its buffer across lists of any size', () => {
-    const enc = new TopListEncoder(table, head);
-    expect(enc.encode([], 'overall').toString()).toBe(expected([], nameOf));
     const long = Array.from({ length: 5000 }, (_, i) => ({ productId: (i % 7) + 1, sales: 5000 - i }));
-    expect(JSON.parse(enc.encode(long, 'overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
-    expect(enc.encode([{ productId: 1, sales: 3 }], 'overall').toString()).toBe(expected([{ productId: 1, sales: 3 }], nameOf));
+    const short = [{ productId: 1, sales: 3 }];
+    const enc = new TopListEncoder(table, head, [[], long, short]);
+    expect(enc.encode(0, 'overall').toString()).toBe(expected([], nameOf));
+    expect(JSON.parse(enc.encode(1, 'overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
+    expect(enc.encode(2, 'overall').toString()).toBe(expected(short, nameOf));
   });
 });
