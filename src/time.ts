@@ -30,8 +30,18 @@ export function dayName(day: Day): string {
 /** `18` for an hour's two-digit hour of day. */
 export const hourOfDayName = (hour: Hour): string => String(hour - firstHourOfDay(dayOfHour(hour))).padStart(2, '0');
 
+const parsedDays = new Map<string, Day | undefined>();
+
 /** Inverse of dayName: the day, or undefined when the name is not a real date. */
 export function parseDayName(name: string): Day | undefined {
+  if (parsedDays.has(name)) return parsedDays.get(name);
+  const day = parseDayNameOnce(name);
+  // Memoized like dayName: a run parses the same few day names for ~60k directories.
+  if (parsedDays.size < 4096) parsedDays.set(name, day);
+  return day;
+}
+
+function parseDayNameOnce(name: string): Day | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(name)) return undefined;
   const ms = Date.UTC(+name.slice(0, 4), +name.slice(5, 7) - 1, +name.slice(8, 10));
   if (!Number.isFinite(ms) || isoOfMs(ms).slice(0, 10) !== name) return undefined;
