@@ -80,6 +80,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const settledDays: SettledDays = {};
   for (const [day, v] of Object.entries(state.settled ?? {})) if (firstHourOfDay(+day + 1) > from) settledDays[day] = v;
   const loaded = new Map<number, Record<string, DirState>>();
+  const slugSet = new Set(slugs);
 
   const lastDay = dayOfHour(end - 1);
   for (let day = dayOfHour(from); day <= lastDay; day++) {
@@ -99,8 +100,8 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
       loaded.set(day, dirs);
       Object.assign(states, dirs);
       // A category whose directory vanished from disk is still read, to be reported.
-      const gone = Object.keys(dirs).map((d) => d.split('/')[2]).filter((slug) => !slugs.includes(slug));
-      if (gone.length > 0) daySlugs = [...slugs, ...gone].sort();
+      const gone = new Set(Object.keys(dirs).map((d) => d.split('/')[2]).filter((slug) => !slugSet.has(slug)));
+      if (gone.size > 0) daySlugs = [...slugs, ...gone].sort();
     }
     const categories = hot ? forget(categoryDayDirs(daySlugs, day)) : [];
     const mapped = combine(mappedGlobal, await stage(categories, `category logs of ${dayName(day)}`));
