@@ -77,9 +77,8 @@ export interface PurchaseLog {
   /**
    * The hot path for byte input: a line src[start..end) (no newline) that
    * parseLine(src, start, end, fields, true) has just accepted. A line
-   * without a quantity is written with `,1`. Lines are routed in batches:
-   * the bytes must stay unchanged until flush(), close(), or a line from
-   * another buffer (chunks from a stream do; a reused buffer must not).
+   * without a quantity is written with `,1`. The bytes are copied: `src`
+   * may be reused as soon as this returns.
    */
   appendParsed(src: Uint8Array, start: number, end: number, fields: LineFields): void;
   /** Writes everything buffered and fsyncs it with the directories created. */
@@ -135,7 +134,7 @@ export function openPurchaseLog(options: PurchaseLogOptions): PurchaseLog {
     const n = scratch.write(line, 0, 'utf8');
     const fault = parseLine(scratch, 0, n, fields);
     if (fault !== Fault.ok) return rejected(refineFault(scratch, 0, n, fault));
-    router.routeCopy(scratch, 0, n, fields);
+    router.route(scratch, 0, n, fields);
     purchases++;
     return { ok: true };
   }

@@ -4,23 +4,30 @@
 // Event time, not arrival time: a late purchase lands in an old hour or day.
 //
 // It runs at a million lines a second, where the cost is memory latency (a
-// product's route in a 76 MB table, a category file's buffer among 30k), so:
-// targets are small integers (LineArena ids); the targets of the hour and the
-// day seen last are at hand; and lines are routed in batches, phase by phase
-// (all lookups, then all global puts, then all category puts), so the CPU
-// overlaps the cache misses of independent lines instead of waiting for each
-// in turn (measured: a third less time per line than line by line).
+// product's route in a 76 MB table, a category file's buffer among 30k). So
+// lines are staged, as written (`,1` added, newline), in one contiguous
+// buffer, and routed in big batches: all product lookups first (the CPU
+// overlaps their cache misses), then one (target, line) pair per file the
+// line goes to, counted and sorted by target (a stable counting sort: each
+// file keeps the order of appends), and only then copied into the files'
+// buffers, target by target. A category file then receives its ~30 lines of
+// a batch in one run instead of 30 scattered puts, each a cache and TLB miss
+// on its own (measured at 10M products / 30k categories: routing went from
+// ~210 ns to ~NN ns per file put).
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { categoryDayDir, globalHourDir } from '../layout.js';
 import type { AppendFiles } from './append-files.js';
 import type { LineArena } from './line-arena.js';
-import type { LineFields } from './line-codec.js';
+import { type LineFields, MAX_LINE_BYTES } from './line-codec.js';
 import { ProductRoutes } from './product-routes.js';
 
-const BATCH = 1024;
-/** Room for lines that arrive in a reused buffer (PurchaseLog.append): they are copied here until the batch goes out. */
-const STAGING_BYTES = 1 << 18;
+/** Lines a batch holds at most: enough for runs of ~30 lines per category file at 30k files. */
+const BATCH_LINES = 1 << 18;
+/** Their bytes, staged: 46 bytes a line on average at most before the batch goes out early. */
+const STAGING_BYTES = 12 << 20;
+/** The longest staged line: MAX_LINE_BYTES and a newline (`,1` goes only on lines far shorter). */
+const MAX_STAGED_LINE = MAX_LINE_BYTES + 1;
 
 export class PurchaseRouter {
   private readonly routes: ProductRoutes;
@@ -34,17 +41,25 @@ export class PurchaseRouter {
   private lastGlobal = -1;
   private lastDay = Number.NaN;
   private lastDayTargets: Int32Array = new Int32Array(0);
-  // The batch: lines of `batchSource`, by field.
-  private batchSource: Uint8Array | undefined;
+  // The batch: line i is staging[lineStart[i] .. lineStart[i + 1]), newline included.
   private size = 0;
-  private readonly starts = new Int32Array(BATCH);
-  private readonly ends = new Int32Array(BATCH);
-  private readonly productIds = new Uint32Array(BATCH);
-  private readonly hours = new Int32Array(BATCH);
-  private readonly units = new Uint8Array(BATCH);
-  private readonly routed = new Int32Array(BATCH);
   private readonly staging = Buffer.allocUnsafe(STAGING_BYTES);
-  private stagingUsed = 0;
+  private readonly stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.length);
+  private source: Uint8Array = new Uint8Array(0);
+  private sourceView: DataView = new DataView(new ArrayBuffer(0));
+  private readonly lineStart = new Int32Array(BATCH_LINES + 1);
+  private readonly productIds = new Uint32Array(BATCH_LINES);
+  private readonly hours = new Int32Array(BATCH_LINES);
+  private readonly routed = new Int32Array(BATCH_LINES);
+  /** A line of a product with several categories: its range of the catalog's categoryIndexes. */
+  private readonly catFrom = new Uint32Array(BATCH_LINES);
+  private readonly catTo = new Uint32Array(BATCH_LINES);
+  // (target, line) pairs of the batch, then the lines sorted by target; grown as needed.
+  private pairTarget = new Int32Array(4 * BATCH_LINES);
+  private pairLine = new Int32Array(4 * BATCH_LINES);
+  private sorted = new Int32Array(4 * BATCH_LINES);
+  /** Per target: pairs counted, then where its lines start in `sorted`. */
+  private counts = new Int32Array(1 << 15);
 
   constructor(
     private readonly dataDir: string,
@@ -60,68 +75,115 @@ export class PurchaseRouter {
 
   /**
    * Queues one line that parseLine accepted into `fields`: src[start..end)
-   * without its newline (a line without a quantity gets `,1`). The bytes
-   * must stay as they are until flush(), or until a line of another buffer
-   * is routed (which flushes first).
+   * without its newline (a line without a quantity gets `,1`). The bytes are
+   * copied: the caller may reuse `src` at once.
    */
   route(src: Uint8Array, start: number, end: number, fields: LineFields): void {
-    if (src !== this.batchSource) {
+    const i = this.size;
+    let o = this.lineStart[i];
+    if (o + MAX_STAGED_LINE > STAGING_BYTES) {
       this.flush();
-      this.batchSource = src;
+      o = 0;
     }
-    const i = this.size++;
-    this.starts[i] = start;
-    this.ends[i] = end;
+    if (src !== this.source) {
+      this.source = src;
+      this.sourceView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    }
+    const from = this.sourceView;
+    const to = this.stagingView;
+    const staging = this.staging;
+    let k = start;
+    // Lines are ~45 bytes: DataView words beat a byte loop, and a native copy's call costs more than the copy.
+    for (; k + 8 <= end; k += 8, o += 8) {
+      to.setUint32(o, from.getUint32(k));
+      to.setUint32(o + 4, from.getUint32(k + 4));
+    }
+    for (; k < end; k++) staging[o++] = src[k];
+    // Ingest input may leave the quantity out; the log always has it.
+    if (fields.tsEnd === end) {
+      staging[o++] = 44; // ,
+      staging[o++] = 49; // 1
+    }
+    staging[o++] = 10;
+    this.lineStart[i + 1] = o;
     this.productIds[i] = fields.productId;
     this.hours[i] = fields.hour;
-    // Ingest input may leave the quantity out; the log always has it.
-    this.units[i] = fields.tsEnd === end ? 1 : 0;
-    if (this.size === BATCH) this.flush();
-  }
-
-  /** route() for a line in a buffer the caller reuses: the bytes are copied first. */
-  routeCopy(src: Uint8Array, start: number, end: number, fields: LineFields): void {
-    const n = end - start;
-    if (this.stagingUsed + n > STAGING_BYTES || this.batchSource !== this.staging) {
-      this.flush();
-      this.stagingUsed = 0;
-    }
-    this.staging.set(src.subarray(start, end), this.stagingUsed);
-    // The fields' byte ranges move with the bytes; only tsEnd === end matters here.
-    const shift = this.stagingUsed - start;
-    this.route(this.staging, start + shift, end + shift, { ...fields, tsEnd: fields.tsEnd + shift });
-    this.stagingUsed += n;
+    this.size = i + 1;
+    if (this.size === BATCH_LINES) this.flush();
   }
 
   /** Puts every queued line into the buffers of its files. */
   flush(): void {
     const n = this.size;
-    const src = this.batchSource;
-    if (n === 0 || src === undefined) return;
-    this.size = 0;
-    const { arena, starts, ends, units, hours, routed } = this;
+    if (n === 0) return;
+    const { routed, hours, catFrom, catTo, offsets, indexes } = this;
+    // Phase by phase, so that each loop's cache misses are independent and overlap.
     for (let i = 0; i < n; i++) routed[i] = this.routes.route(this.productIds[i]);
     for (let i = 0; i < n; i++) {
-      const hour = hours[i];
-      arena.put(hour === this.lastHour ? this.lastGlobal : this.globalTarget(hour), src, starts[i], ends[i], units[i] === 1);
-    }
-    for (let i = 0; i < n; i++) {
-      const day = Math.floor(hours[i] / 24);
-      const byCategory = day === this.lastDay ? this.lastDayTargets : this.dayTargets(day);
       const route = routed[i];
+      if (route < 0) {
+        catFrom[i] = offsets[-route - 1];
+        catTo[i] = offsets[-route];
+      }
+    }
+    // The pairs: each line's global file, then each of its category files.
+    let pairs = 0;
+    for (let i = 0; i < n; i++) {
+      const route = routed[i];
+      // At most 1 + the catalog's categories per product (32 by the contract).
+      while (pairs + 1 + (route >= 0 ? 1 : catTo[i] - catFrom[i]) > this.pairTarget.length) this.growPairs();
+      const hour = hours[i];
+      const pairTarget = this.pairTarget;
+      const pairLine = this.pairLine;
+      pairTarget[pairs] = hour === this.lastHour ? this.lastGlobal : this.globalTarget(hour);
+      pairLine[pairs++] = i;
+      const day = Math.floor(hour / 24);
+      const byCategory = day === this.lastDay ? this.lastDayTargets : this.dayTargets(day);
       if (route >= 0) {
         const t = byCategory[route];
-        arena.put(t >= 0 ? t : this.categoryTarget(byCategory, route, day), src, starts[i], ends[i], units[i] === 1);
+        pairTarget[pairs] = t >= 0 ? t : this.categoryTarget(byCategory, route, day);
+        pairLine[pairs++] = i;
         continue;
       }
-      // Several categories: the CSR arrays directly (categoriesOf() would make a view per line).
-      const p = -route - 1;
-      for (let k = this.offsets[p]; k < this.offsets[p + 1]; k++) {
-        const c = this.indexes[k];
+      // Several categories: the CSR list directly (categoriesOf() would make a view per line).
+      for (let k = catFrom[i]; k < catTo[i]; k++) {
+        const c = indexes[k];
         const t = byCategory[c];
-        arena.put(t >= 0 ? t : this.categoryTarget(byCategory, c, day), src, starts[i], ends[i], units[i] === 1);
+        pairTarget[pairs] = t >= 0 ? t : this.categoryTarget(byCategory, c, day);
+        pairLine[pairs++] = i;
       }
     }
+    this.putSorted(pairs);
+    this.size = 0;
+  }
+
+  /** A stable counting sort of the pairs by target, then each target's lines into its buffer in one run. */
+  private putSorted(pairs: number): void {
+    const targets = this.arena.count;
+    if (this.counts.length < targets + 1) this.counts = new Int32Array(2 * targets + 1);
+    const { counts, pairTarget, pairLine, sorted, lineStart, staging, arena } = this;
+    counts.fill(0, 0, targets + 1);
+    for (let r = 0; r < pairs; r++) counts[pairTarget[r] + 1]++;
+    for (let t = 0; t < targets; t++) counts[t + 1] += counts[t];
+    // counts[t] = where t's lines start; each placed line moves it on, to where t + 1's start.
+    for (let r = 0; r < pairs; r++) sorted[counts[pairTarget[r]]++] = pairLine[r];
+    for (let t = 0, k = 0; t < targets; t++) {
+      for (const end = counts[t]; k < end; k++) {
+        const line = sorted[k];
+        arena.put(t, staging, lineStart[line], lineStart[line + 1] - 1, false);
+      }
+    }
+  }
+
+  private growPairs(): void {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(2 * a.length);
+      b.set(a);
+      return b;
+    };
+    this.pairTarget = grow(this.pairTarget);
+    this.pairLine = grow(this.pairLine);
+    this.sorted = new Int32Array(this.pairTarget.length);
   }
 
   private globalTarget(hour: number): number {
