@@ -4,16 +4,19 @@
 // Event time, not arrival time: a late purchase lands in an old hour or day.
 //
 // It runs at a million lines a second, where the cost is memory latency (a
-// product's route in a 76 MB table, a category file's buffer among 30k). So
-// lines are staged, as written (`,1` added, newline), in one contiguous
-// buffer, and routed in big batches: all product lookups first (the CPU
-// overlaps their cache misses), then one (target, line) pair per file the
-// line goes to, counted and sorted by target (a stable counting sort: each
-// file keeps the order of appends), and only then copied into the files'
-// buffers, target by target. A category file then receives its ~30 lines of
-// a batch in one run instead of 30 scattered puts, each a cache and TLB miss
-// on its own (measured at 10M products / 30k categories: routing went from
-// ~210 ns to ~NN ns per file put).
+// product's route in a 76 MB table, its category list in the catalog, a
+// file's buffer among 30k). So lines are staged, as written (`,1` added,
+// newline), in one small contiguous buffer, and routed in batches, phase by
+// phase so that each loop's cache misses are independent and overlap: all
+// product lookups, then the category lists, then one (target, line) pair
+// per file the line goes to; the pairs are sorted by target (a stable
+// counting sort: each file keeps the order of appends), and only then are
+// the lines copied into the files' buffers, target by target, each file's
+// in one run. Measured at 10M products / 30k categories on a busy 2-core
+// machine, A/B in the same minutes: routing 10.3M lines took 10.5 s of CPU
+// against 18 s for lines put one by one (batches of 1024, three phases).
+// Bigger batches give longer runs but miss the cache on the staged lines:
+// 1M lines took 14 s, 256k 11 s.
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { categoryDayDir, globalHourDir } from '../layout.js';
@@ -22,10 +25,10 @@ import type { LineArena } from './line-arena.js';
 import { type LineFields, MAX_LINE_BYTES } from './line-codec.js';
 import { ProductRoutes } from './product-routes.js';
 
-/** Lines a batch holds at most: enough for runs of ~30 lines per category file at 30k files. */
-const BATCH_LINES = 1 << 18;
-/** Their bytes, staged: 46 bytes a line on average at most before the batch goes out early. */
-const STAGING_BYTES = 12 << 20;
+/** Lines a batch holds at most (see above for the measured trade-off). */
+const BATCH_LINES = 1 << 16;
+/** Their bytes, staged: a batch goes out early when its lines average over 48 bytes. */
+const STAGING_BYTES = 3 << 20;
 /** The longest staged line: MAX_LINE_BYTES and a newline (`,1` goes only on lines far shorter). */
 const MAX_STAGED_LINE = MAX_LINE_BYTES + 1;
 
