@@ -1,10 +1,8 @@
 // The daily tier: roll the hours of the 7 days before the day of --now into
 // day files, sum them, rank every product overall and in each category, and
 // hand the release writer the ranks/NNN.json shards and the manifest fields.
-import { type DayVersion, readDay, rollUpDay } from '../counts/day-counts.js';
-import { type CountSet, emptyCountSet } from '../counts/count-file.js';
+import { type DayVersion, readDay, rollUpDay, sumCountSets } from '../counts/day-counts.js';
 import type { HourVersion } from '../counts/hour-counts.js';
-import { applyDelta } from '../counts/window.js';
 import type { StreamedFiles } from '../publish/release.js';
 import { writeRankShards } from '../publish/rank-shards.js';
 import { type FullRanks, fullRanks } from '../rank/full-ranks.js';
@@ -35,10 +33,8 @@ export function dailyStage(
   for (let d = endDay - DAILY_DAYS; d < endDay; d++) days[d] = rollUpDay(dataDir, d, hours, prevDays[d]);
   const start = firstHourOfDay(endDay - DAILY_DAYS);
   const stop = firstHourOfDay(endDay);
-  const week: CountSet = applyDelta(
-    emptyCountSet(start, stop),
-    { entering: Object.entries(days).map(([d, v]) => ({ hour: +d, version: v.version })), leaving: [] },
-    (d, v) => readDay(dataDir, d, v),
+  const week = sumCountSets(
+    Object.entries(days).map(([d, v]) => readDay(dataDir, +d, v.version)),
     start,
     stop,
   );
