@@ -51,12 +51,14 @@ interface Run {
  * The sum of count sets (a day's hours, a week's days), group by group; what
  * window.ts's fullWindow computes, without its allocations. Each group's
  * blocks are merged two by two, in rounds through two scratch buffers that
- * every group reuses, and every group's sum is a view of one pair of arrays
- * for the whole result: no typed array is made per group or per merge. (At
- * 30k categories, merging a day's 24 hours with a new pair of arrays per
- * merge made ~1.4M small arrays, and allocating and collecting them took
- * most of the time.) Entries netting to zero are dropped; a group with
- * neither entries nor lines is left out.
+ * every group reuses, until at most K_WAY runs are left; those are merged in
+ * one k-way pass straight into one pair of arrays that holds every group's
+ * sum. No typed array is made per group or per merge. (At 30k categories,
+ * merging a day's 24 hours two by two with a new pair of arrays per merge
+ * made ~1.4M small arrays, and allocating and collecting them took most of
+ * the time.) A week's 7 days take the k-way pass alone, with no scratch: the
+ * scratch for the global list would be hundreds of MB. Entries netting to
+ * zero are dropped; a group with neither entries nor lines is left out.
  */
 export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanEnd: number): CountSet {
   const blocks = new Map<string, Block[]>();
@@ -75,7 +77,7 @@ export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanE
       if (!blocks.has(group)) blocks.set(group, []);
     }
   }
-  for (const list of blocks.values()) widest = Math.max(widest, list.reduce((n, b) => n + b.ids.length, 0));
+  for (const list of blocks.values()) if (list.length > K_WAY) widest = Math.max(widest, list.reduce((n, b) => n + b.ids.length, 0));
   // Only the pages written become resident: the arrays are sized for the worst case (no two entries meet).
   const out = { ids: new Uint32Array(total), sales: new Int32Array(total) };
   const scratch = [0, 1].map(() => ({ ids: new Uint32Array(widest), sales: new Int32Array(widest) }));
@@ -92,11 +94,17 @@ export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanE
   return sum;
 }
 
-/** Merges sorted runs into out from `at`, two by two in rounds through the scratch buffers; returns the entries written. */
+/**
+ * Runs merged in one k-way pass: each step scans this many heads for the
+ * smallest id. Beyond it, rounds of two-way merges cost less (a day of 24
+ * hours takes two rounds, 24 → 12 → 6, then the k-way pass).
+ */
+const K_WAY = 8;
+
+/** Merges sorted runs into out from `at`, two by two in rounds through the scratch buffers, then k ways; returns the entries written. */
 function sumRuns(level: Run[], out: Block, at: number, scratch: Block[]): number {
-  if (level.length === 0) return 0;
   let round = 0;
-  while (level.length > 2) {
+  while (level.length > K_WAY) {
     const dst = scratch[round++ % 2];
     const next: Run[] = [];
     let n = 0;
@@ -107,7 +115,46 @@ function sumRuns(level: Run[], out: Block, at: number, scratch: Block[]): number
     }
     level = next;
   }
-  return level.length === 2 ? mergeRuns(level[0], level[1], out, at) : copyRun(level[0], out, at);
+  return level.length === 1 ? copyRun(level[0], out, at) : mergeKWay(level, out, at);
+}
+
+/**
+ * Merges sorted runs k ways into dst from `at`: the smallest id at the heads,
+ * summed over the runs that hold it (netting to zero: dropped). A run that
+ * ends leaves the set, so the scan shrinks. Returns the entries written.
+ */
+function mergeKWay(runs: Run[], dst: Block, at: number): number {
+  const ids = dst.ids as Uint32Array;
+  const sales = dst.sales as Int32Array;
+  const runIds = runs.map((r) => r.ids);
+  const runSales = runs.map((r) => r.sales);
+  const pos = runs.map((r) => r.from);
+  const end = runs.map((r) => r.to);
+  let k = runs.length;
+  let n = at;
+  while (k > 0) {
+    let min = runIds[0][pos[0]];
+    for (let r = 1; r < k; r++) if (runIds[r][pos[r]] < min) min = runIds[r][pos[r]];
+    let total = 0;
+    for (let r = 0; r < k; r++) {
+      if (runIds[r][pos[r]] !== min) continue;
+      total += runSales[r][pos[r]++];
+      if (pos[r] === end[r]) {
+        // The last run takes this one's place, and is looked at next.
+        k--;
+        runIds[r] = runIds[k];
+        runSales[r] = runSales[k];
+        pos[r] = pos[k];
+        end[r] = end[k];
+        r--;
+      }
+    }
+    if (total !== 0) {
+      ids[n] = min;
+      sales[n++] = total;
+    }
+  }
+  return n - at;
 }
 
 function copyRun(r: Run, dst: Block, at: number): number {
