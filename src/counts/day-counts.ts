@@ -19,8 +19,12 @@ const same = (a: HourVersions, b: HourVersions) => {
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 };
 
-/** The day's roll-up, rebuilt when its hours changed; returns the version to use. */
-export function rollUpDay(dataDir: string, day: number, hours: Record<string, HourVersion>, prev: DayVersion | undefined): DayVersion {
+/**
+ * The day's roll-up, rebuilt when its hours changed; returns the version to
+ * use. `space`: arrays to sum into, shared by the days of a run (each day's
+ * sum is written out and dropped before the next).
+ */
+export function rollUpDay(dataDir: string, day: number, hours: Record<string, HourVersion>, prev: DayVersion | undefined, space?: SumSpace): DayVersion {
   const want: HourVersions = {};
   const first = firstHourOfDay(day);
   for (let h = first; h < first + HOURS_PER_DAY; h++) if (hours[h]) want[h] = hours[h].version;
@@ -29,6 +33,7 @@ export function rollUpDay(dataDir: string, day: number, hours: Record<string, Ho
     Object.entries(want).map(([h, v]) => readHour(dataDir, +h, v)),
     first,
     first + HOURS_PER_DAY,
+    space,
   );
   const version = (prev?.version ?? 0) + 1;
   writeCountFile(statePaths(dataDir).dayCounts(day, version), set);
@@ -37,6 +42,23 @@ export function rollUpDay(dataDir: string, day: number, hours: Record<string, Ho
 
 export function readDay(dataDir: string, day: number, version: number): CountSet {
   return readCountFile(statePaths(dataDir).dayCounts(day, version));
+}
+
+/**
+ * The arrays sumCountSets writes into, kept from one call to the next so
+ * that a run rolling up 7 days allocates them once, not 7 times (at full
+ * scale each day's are a few hundred MB, and the freed ones were not given
+ * back soon enough to keep the run under its memory target). A sum made in
+ * a space is valid until the next sum made in it.
+ */
+export class SumSpace {
+  private arrays: Block[] = [];
+
+  /** Array pair i, with room for n entries. */
+  pair(i: number, n: number): Block {
+    if (!this.arrays[i] || this.arrays[i].ids.length < n) this.arrays[i] = { ids: new Uint32Array(n), sales: new Int32Array(n) };
+    return this.arrays[i];
+  }
 }
 
 /** A sorted run of a block: entries [from, to) of ids/sales. */
@@ -60,7 +82,7 @@ interface Run {
  * scratch for the global list would be hundreds of MB. Entries netting to
  * zero are dropped; a group with neither entries nor lines is left out.
  */
-export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanEnd: number): CountSet {
+export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanEnd: number, space = new SumSpace()): CountSet {
   const blocks = new Map<string, Block[]>();
   const lines = new Map<string, number>();
   let total = 0;
@@ -79,8 +101,8 @@ export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanE
   }
   for (const list of blocks.values()) if (list.length > K_WAY) widest = Math.max(widest, list.reduce((n, b) => n + b.ids.length, 0));
   // Only the pages written become resident: the arrays are sized for the worst case (no two entries meet).
-  const out = { ids: new Uint32Array(total), sales: new Int32Array(total) };
-  const scratch = [0, 1].map(() => ({ ids: new Uint32Array(widest), sales: new Int32Array(widest) }));
+  const out = space.pair(0, total) as { ids: Uint32Array; sales: Int32Array };
+  const scratch = [space.pair(1, widest), space.pair(2, widest)];
   const sum = emptyCountSet(spanStart, spanEnd);
   let at = 0;
   for (const [group, list] of blocks) {
