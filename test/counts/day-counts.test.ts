@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CountSet, emptyCountSet } from '../../src/counts/count-file.js';
-import { sumCountSets } from '../../src/counts/day-counts.js';
+import { SumSpace, sumCountSets } from '../../src/counts/day-counts.js';
 import { EMPTY_BLOCK } from '../../src/counts/count-table.js';
 import { fullWindow } from '../../src/counts/window.js';
 
@@ -60,5 +60,19 @@ describe('sumCountSets', () => {
     expect(new Set([...sum.groups.values()].map((b) => b.ids.buffer)).size).toBe(1);
     expect(sum.spanStart).toBe(0);
     expect(sum.spanEnd).toBe(24);
+  });
+
+  it('sums one set after another in a shared SumSpace, bigger or smaller than the last', () => {
+    fc.assert(
+      fc.property(fc.array(hourSets, { minLength: 2, maxLength: 4 }), (runs) => {
+        const space = new SumSpace();
+        for (const hours of runs) {
+          const sets = toSets(hours);
+          const expected = fullWindow(Object.fromEntries(sets.map((_, h) => [h, 1])), (h) => sets[h], 0, sets.length);
+          expect(asObject(sumCountSets(sets, 0, sets.length, space))).toEqual(asObject(expected));
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });
