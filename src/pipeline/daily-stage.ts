@@ -1,10 +1,8 @@
 // The daily tier: roll the hours of the 7 days before the day of --now into
 // day files, sum them, rank every product overall and in each category, and
 // hand the release writer the ranks/NNN.json shards and the manifest fields.
-import { type DayVersion, readDay, rollUpDay } from '../counts/day-counts.js';
-import { type CountSet, emptyCountSet } from '../counts/count-file.js';
+import { type DayVersion, SumSpace, readDay, rollUpDay, sumCountSets } from '../counts/day-counts.js';
 import type { HourVersion } from '../counts/hour-counts.js';
-import { applyDelta } from '../counts/window.js';
 import type { StreamedFiles } from '../publish/release.js';
 import { writeRankShards } from '../publish/rank-shards.js';
 import { type FullRanks, fullRanks } from '../rank/full-ranks.js';
@@ -30,15 +28,12 @@ export function dailyStage(
   progress: (message: string) => void,
 ): DailyResult {
   const endDay = dayOfHour(end);
-  const days: Record<string, DayVersion> = {};
   progress(`daily: rolling up ${DAILY_DAYS} days`);
-  for (let d = endDay - DAILY_DAYS; d < endDay; d++) days[d] = rollUpDay(dataDir, d, hours, prevDays[d]);
+  const days = rollUpDays(dataDir, hours, prevDays, endDay);
   const start = firstHourOfDay(endDay - DAILY_DAYS);
   const stop = firstHourOfDay(endDay);
-  const week: CountSet = applyDelta(
-    emptyCountSet(start, stop),
-    { entering: Object.entries(days).map(([d, v]) => ({ hour: +d, version: v.version })), leaving: [] },
-    (d, v) => readDay(dataDir, d, v),
+  const week = sumCountSets(
+    Object.entries(days).map(([d, v]) => readDay(dataDir, +d, v.version)),
     start,
     stop,
   );
@@ -52,4 +47,12 @@ export function dailyStage(
     manifest: { ranks: { generatedAt, window, path: 'ranks/NNN.json', shards: RANK_SHARDS, shardOf: 'productId % 256, zero-padded to 3 digits', productsRanked: ranks.ids.length } },
     writeShards: (dir, hash) => writeRankShards(dir, ranks, { generatedAt, window }, hash),
   };
+}
+
+/** The 7 days before endDay rolled up, in one SumSpace, which is dropped when they are written. */
+function rollUpDays(dataDir: string, hours: Record<string, HourVersion>, prevDays: Record<string, DayVersion>, endDay: number): Record<string, DayVersion> {
+  const days: Record<string, DayVersion> = {};
+  const space = new SumSpace();
+  for (let d = endDay - DAILY_DAYS; d < endDay; d++) days[d] = rollUpDay(dataDir, d, hours, prevDays[d], space);
+  return days;
 }

@@ -1,59 +1,115 @@
 // The daily tier's ranks/NNN.json shards (CONTRACT.md §4): every ranked
 // product, in the shard of productId % 256. Written in one pass over the
-// products through 256 buffered files, since at 10M products the JSON is
-// hundreds of MB and must not be built as one string.
+// products through 256 buffered files. At 10M products the JSON is about a
+// gigabyte: it is encoded straight into each shard's byte buffer (digits by
+// hand, slugs encoded once), with no string per product, which would leave
+// the garbage collector most of the work.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import type { Hash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeWrite } from '../faults.js';
 import { RANK_SHARDS, rankShardName } from '../layout.js';
 import type { FullRanks } from '../rank/full-ranks.js';
 import { SCHEMA_VERSION, type Window } from './documents.js';
 
-const FLUSH_BYTES = 256 << 10;
+const BUFFER_BYTES = 64 << 10;
+/** The most bytes a product takes besides its categories' slugs: `,"4294967295":{"sales":-2147483648,"overall":4294967295,"categories":{}}`. */
+const ENTRY_BYTES = 80;
+/** The most bytes a category rank takes besides its slug: `,4294967295`. */
+const RANK_BYTES = 11;
 
+const ascii = (text: string) => Buffer.from(text, 'utf8');
+const SALES = ascii('":{"sales":');
+const OVERALL = ascii(',"overall":');
+const NULL = ascii('null');
+const CATEGORIES = ascii(',"categories":{');
+
+/**
+ * Writes the 256 shards into dir/ranks/. The release hash takes each shard's
+ * name and the sha256 of its bytes, in shard order.
+ */
 export function writeRankShards(dir: string, ranks: FullRanks, head: { generatedAt: string; window: Window }, hash: Hash): void {
   const shardDir = join(dir, 'ranks');
   mkdirSync(shardDir, { recursive: true });
-  const fds: number[] = [];
-  const parts: string[][] = [];
-  const sizes = new Array<number>(RANK_SHARDS).fill(0);
-  const first = new Array<boolean>(RANK_SHARDS).fill(true);
-  const opening = `{"schemaVersion":${SCHEMA_VERSION},"generatedAt":${JSON.stringify(head.generatedAt)},"window":${JSON.stringify(head.window)},"products":{`;
+  const opening = ascii(`{"schemaVersion":${SCHEMA_VERSION},"generatedAt":${JSON.stringify(head.generatedAt)},"window":${JSON.stringify(head.window)},"products":{`);
+  const slugs = ranks.slugs.map((slug) => ascii(`${JSON.stringify(slug)}:`));
+  const shards: Array<{ fd: number; buf: Buffer; at: number; first: boolean; hash: Hash }> = [];
   try {
     for (let s = 0; s < RANK_SHARDS; s++) {
       const path = join(shardDir, rankShardName(s));
       beforeWrite(path);
-      fds.push(openSync(path, 'w'));
-      parts.push([opening]);
-      sizes[s] = opening.length;
+      const buf = Buffer.allocUnsafe(Math.max(BUFFER_BYTES, opening.length));
+      shards.push({ fd: openSync(path, 'w'), buf, at: opening.copy(buf), first: true, hash: createHash('sha256') });
     }
-    const flush = (s: number) => {
-      const text = parts[s].join('');
-      writeSync(fds[s], text);
-      hash.update(text);
-      parts[s] = [];
-      sizes[s] = 0;
+    const flush = (s: (typeof shards)[number]) => {
+      const bytes = s.buf.subarray(0, s.at);
+      writeSync(s.fd, bytes);
+      s.hash.update(bytes);
+      s.at = 0;
     };
-    const slugJson = ranks.slugs.map((slug) => JSON.stringify(slug));
-    for (let i = 0; i < ranks.ids.length; i++) {
-      const id = ranks.ids[i];
-      const s = id % RANK_SHARDS;
-      let cats = '';
-      for (let k = ranks.catOffsets[i]; k < ranks.catOffsets[i + 1]; k++) {
-        cats += `${k > ranks.catOffsets[i] ? ',' : ''}${slugJson[ranks.catIndex[k]]}:${ranks.catRank[k]}`;
+    const { ids, sales, overall, catOffsets, catIndex, catRank } = ranks;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const shard = shards[id % RANK_SHARDS];
+      let need = ENTRY_BYTES;
+      for (let k = catOffsets[i]; k < catOffsets[i + 1]; k++) need += slugs[catIndex[k]].length + RANK_BYTES;
+      if (shard.at + need > shard.buf.length) {
+        flush(shard);
+        if (need > shard.buf.length) shard.buf = Buffer.allocUnsafe(need);
       }
-      const entry = `${first[s] ? '' : ','}"${id}":{"sales":${ranks.sales[i]},"overall":${ranks.overall[i] || 'null'},"categories":{${cats}}}`;
-      first[s] = false;
-      parts[s].push(entry);
-      sizes[s] += entry.length;
-      if (sizes[s] > FLUSH_BYTES) flush(s);
+      const buf = shard.buf;
+      let at = shard.at;
+      if (!shard.first) buf[at++] = 0x2c; // ,
+      shard.first = false;
+      buf[at++] = 0x22; // "
+      at = putInt(buf, at, id);
+      at = put(buf, at, SALES);
+      at = putInt(buf, at, sales[i]);
+      at = put(buf, at, OVERALL);
+      at = overall[i] === 0 ? put(buf, at, NULL) : putInt(buf, at, overall[i]);
+      at = put(buf, at, CATEGORIES);
+      for (let k = catOffsets[i]; k < catOffsets[i + 1]; k++) {
+        if (k > catOffsets[i]) buf[at++] = 0x2c; // ,
+        at = put(buf, at, slugs[catIndex[k]]);
+        at = putInt(buf, at, catRank[k]);
+      }
+      buf[at++] = 0x7d; // }
+      buf[at++] = 0x7d; // }
+      shard.at = at;
     }
-    for (let s = 0; s < RANK_SHARDS; s++) {
-      parts[s].push('}}');
-      flush(s);
+    for (const shard of shards) {
+      if (shard.at + 2 > shard.buf.length) flush(shard);
+      shard.buf[shard.at++] = 0x7d; // }
+      shard.buf[shard.at++] = 0x7d; // }
+      flush(shard);
     }
+    shards.forEach((shard, s) => hash.update(rankShardName(s)).update('\0').update(shard.hash.digest()).update('\0'));
   } finally {
-    for (const fd of fds) closeSync(fd);
+    for (const shard of shards) closeSync(shard.fd);
   }
+}
+
+/** Copies a few bytes to buf[at] (Buffer.copy costs more than the loop for so few); returns the index after them. */
+function put(buf: Buffer, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i];
+  return at + bytes.length;
+}
+
+/** Writes the decimal digits of an integer (−2^31 .. 2^32−1) at buf[at]; returns the index after them. */
+function putInt(buf: Buffer, at: number, value: number): number {
+  let n = value;
+  if (n < 0) {
+    buf[at++] = 0x2d; // -
+    n = -n;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  let p = at + digits;
+  const end = p;
+  do {
+    const q = Math.floor(n / 10);
+    buf[--p] = 0x30 + n - q * 10;
+    n = q;
+  } while (n > 0);
+  return end;
 }

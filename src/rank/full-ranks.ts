@@ -6,7 +6,7 @@
 // productId ascending. Lists whose sales span 2^21 or more fall back to a
 // comparator sort, since the key would lose precision.
 import { GLOBAL, type CountSet } from '../counts/count-file.js';
-import type { Block } from '../counts/count-table.js';
+import { type Block, EMPTY_BLOCK } from '../counts/count-table.js';
 
 export interface FullRanks {
   /** Every product with sales > 0 in any list, ascending. */
@@ -57,70 +57,90 @@ export function rankBlock(block: Block): Uint32Array {
 }
 
 export function fullRanks(window: CountSet): FullRanks {
-  const global = window.groups.get(GLOBAL) ?? { ids: new Uint32Array(0), sales: new Int32Array(0) };
+  const global = window.groups.get(GLOBAL) ?? EMPTY_BLOCK;
   const slugs = [...window.groups.keys()].filter((g) => g !== GLOBAL).sort();
   const blocks = slugs.map((s) => window.groups.get(s)!);
-  const catRanks = blocks.map(rankBlock);
-
   const overallRanks = rankBlock(global);
-  const ids = universe(global, overallRanks, blocks, catRanks);
 
-  const sales = new Int32Array(ids.length);
-  const overall = new Uint32Array(ids.length);
-  for (let i = 0, j = 0; i < global.ids.length; i++) {
-    while (j < ids.length && ids[j] < global.ids[i]) j++;
-    if (j < ids.length && ids[j] === global.ids[i]) {
-      sales[j] = global.sales[i];
-      overall[j] = overallRanks[i];
-    }
-  }
-  // Category ranks, gathered per product: count, prefix-sum, fill.
-  const counts = new Uint32Array(ids.length + 1);
-  const positions = blocks.map((b, c) => {
-    const pos = new Int32Array(b.ids.length).fill(-1);
-    for (let i = 0, j = 0; i < b.ids.length; i++) {
-      if (catRanks[c][i] === 0) continue;
-      while (ids[j] < b.ids[i]) j++;
-      pos[i] = j;
-      counts[j + 1]++;
-    }
-    return pos;
-  });
-  for (let i = 0; i < ids.length; i++) counts[i + 1] += counts[i];
-  const catOffsets = counts;
-  const fill = catOffsets.slice(0, ids.length);
-  const catIndex = new Uint32Array(catOffsets[ids.length]);
-  const catRank = new Uint32Array(catOffsets[ids.length]);
+  // Every category rank as (product, category, rank), category by category,
+  // then sorted by product (stably): each product's ranks side by side, its
+  // categories in slug order. One linear pass then joins them with the global
+  // list, with no search for a category's products among the 10M.
+  let m = 0;
+  for (const b of blocks) for (let i = 0; i < b.sales.length; i++) if (b.sales[i] > 0) m++;
+  let tIds: Uint32Array = new Uint32Array(m);
+  let tCat: Uint32Array = new Uint32Array(m);
+  let tRank: Uint32Array = new Uint32Array(m);
   const ranked = new Uint32Array(slugs.length);
-  positions.forEach((pos, c) => {
-    for (let i = 0; i < pos.length; i++) {
-      if (pos[i] < 0) continue;
-      const at = fill[pos[i]]++;
-      catIndex[at] = c;
-      catRank[at] = catRanks[c][i];
-      ranked[c]++;
+  let k = 0;
+  blocks.forEach((b, c) => {
+    const r = rankBlock(b);
+    const first = k;
+    for (let i = 0; i < r.length; i++) {
+      if (r[i] === 0) continue;
+      tIds[k] = b.ids[i];
+      tCat[k] = c;
+      tRank[k++] = r[i];
     }
+    ranked[c] = k - first;
   });
-  return { ids, sales, overall, catOffsets, catIndex, catRank, slugs, ranked };
+  [tIds, tCat, tRank] = sortByProduct(tIds, tCat, tRank);
+
+  // The products: ranked overall, or in some category (the logs disagree), ascending.
+  const cap = global.ids.length + m;
+  const ids = new Uint32Array(cap);
+  const sales = new Int32Array(cap);
+  const overall = new Uint32Array(cap);
+  const catOffsets = new Uint32Array(cap + 1);
+  const gIds = global.ids;
+  let n = 0;
+  let next = 0; // the next global entry ranked overall
+  let g = 0; // the global entry of the product at hand, if any
+  k = 0;
+  for (;;) {
+    while (next < gIds.length && overallRanks[next] === 0) next++;
+    const a = next < gIds.length ? gIds[next] : Infinity;
+    const b = k < m ? tIds[k] : Infinity;
+    if (a === Infinity && b === Infinity) break;
+    const id = Math.min(a, b);
+    while (g < gIds.length && gIds[g] < id) g++;
+    if (g < gIds.length && gIds[g] === id) {
+      sales[n] = global.sales[g];
+      overall[n] = overallRanks[g];
+    }
+    if (a === id) next++;
+    while (k < m && tIds[k] === id) k++;
+    ids[n++] = id;
+    catOffsets[n] = k;
+  }
+  return { ids: ids.slice(0, n), sales: sales.slice(0, n), overall: overall.slice(0, n), catOffsets: catOffsets.slice(0, n + 1), catIndex: tCat, catRank: tRank, slugs, ranked };
 }
 
-/**
- * Ids with sales > 0 in any list, ascending: the global list's, plus the
- * few that only a category log sold (the logs disagree), found by walking
- * each category against the global ids.
- */
-function universe(global: Block, globalRanks: Uint32Array, blocks: Block[], catRanks: Uint32Array[]): Uint32Array {
-  const base: number[] = [];
-  for (let i = 0; i < global.ids.length; i++) if (globalRanks[i] > 0) base.push(global.ids[i]);
-  const g = Uint32Array.from(base);
-  const extra: number[] = [];
-  blocks.forEach((b, c) => {
-    for (let i = 0, j = 0; i < b.ids.length; i++) {
-      if (catRanks[c][i] === 0) continue;
-      while (j < g.length && g[j] < b.ids[i]) j++;
-      if (j >= g.length || g[j] !== b.ids[i]) extra.push(b.ids[i]);
+/** Stable LSD radix sort of (id, a, b) triples by id, 16 bits a pass (one pass when every id is below 2^16). */
+function sortByProduct(ids: Uint32Array, a: Uint32Array, b: Uint32Array): [Uint32Array, Uint32Array, Uint32Array] {
+  const n = ids.length;
+  let src: Uint32Array[] = [ids, a, b];
+  let dst: Uint32Array[] = [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n)];
+  const counts = new Uint32Array(65536);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(src[0][i] >>> shift) & 0xffff]++;
+    if (n === 0 || counts[(src[0][0] >>> shift) & 0xffff] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
     }
-  });
-  if (extra.length === 0) return g;
-  return Uint32Array.from(new Set([...g, ...extra])).sort();
+    const [sIds, sA, sB] = src;
+    const [dIds, dA, dB] = dst;
+    for (let i = 0; i < n; i++) {
+      const at = counts[(sIds[i] >>> shift) & 0xffff]++;
+      dIds[at] = sIds[i];
+      dA[at] = sA[i];
+      dB[at] = sB[i];
+    }
+    [src, dst] = [dst, src];
+  }
+  return [src[0], src[1], src[2]];
 }

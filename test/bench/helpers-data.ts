@@ -9,6 +9,12 @@
 //     processed-<code>-<perHour>x168/   the base after one untimed `run --hourly`,
 //                              keyed by a hash of the compiled pipeline
 //     work/<scenario>/         throw-away data dirs the timed runs write into
+//   and for the daily benchmark (daily.ts):
+//     week-<perHour>x168/      generate(): the catalog + the 7 whole days before
+//                              WEEK_END (the daily window of DAILY_NOW)
+//     week-processed-<code>-<perHour>x168/   the week after one untimed
+//                              `run --hourly --now WEEK_HOURLY_NOW`, keyed by a hash
+//                              of the compiled pipeline less the daily-only modules
 //
 // Each cached directory is built under a temporary name and renamed when
 // complete, so an interrupted generation is never reused. Scenario dirs
@@ -44,6 +50,24 @@ export const SCALES: Record<'small' | 'full', Scale> = {
 };
 
 export const BASE_HOURS = 168;
+
+/**
+ * The daily benchmark's purchases per hour over its week, by scale: 1M at
+ * full scale (the issue's target), a tenth at small scale like the hourly
+ * scenarios' purchases.
+ */
+export const WEEK_PER_HOUR: Record<'small' | 'full', number> = { small: 100_000, full: 1_000_000 };
+/** The week is the 7 days before this instant: [2026-11-21, 2026-11-28). */
+export const WEEK_END = '2026-11-28T00:00:00Z';
+/** `--now` of the untimed hourly run that maps the whole week (its window is the week too). */
+export const WEEK_HOURLY_NOW = '2026-11-28T00:05:00Z';
+/** `--now` of the timed daily run: its day is 2026-11-28, so its window is the week. */
+export const DAILY_NOW = '2026-11-28T00:10:00Z';
+/**
+ * Compiled modules only `run --daily` executes: what an hourly run leaves
+ * behind does not depend on them, so the processed week survives changes to them.
+ */
+export const DAILY_ONLY_CODE = ['dist/src/pipeline/daily-stage.js', 'dist/src/rank/full-ranks.js', 'dist/src/publish/rank-shards.js', 'dist/src/counts/day-counts.js'];
 /** The new hour is [18:00, 19:00) of this day; the base is the 168 hours before it. */
 export const NEW_HOUR_END_MS = Date.parse('2026-11-27T19:00:00Z');
 export const NEW_HOUR = NEW_HOUR_END_MS / 3_600_000 - 1;
@@ -131,6 +155,45 @@ export class BenchData {
       await run(dir);
       log(`processed the base (untimed run --hourly --now ${BASE_NOW}) in ${since(t0)}`);
       return { now: BASE_NOW };
+    });
+  }
+
+  /** The catalog and the week before WEEK_END at perHour purchases an hour on average, via `generate`. */
+  async week(perHour: number): Promise<string> {
+    const s = this.scale;
+    return this.cached(`week-${perHour}x${BASE_HOURS}`, async (dir) => {
+      const t0 = performance.now();
+      const r = await generate({
+        dataDir: dir,
+        products: s.products,
+        categories: s.categories,
+        purchases: perHour * BASE_HOURS,
+        hours: BASE_HOURS,
+        nowMs: Date.parse(WEEK_END),
+        seed: s.seed,
+      });
+      log(`generate: ${r.summary.products} products, ${r.summary.categories} categories, ${r.summary.lines} lines over ${BASE_HOURS} h in ${since(t0)}`);
+      return r.summary;
+    });
+  }
+
+  /**
+   * The week after one untimed `run --hourly --now WEEK_HOURLY_NOW` (run does
+   * it): every hour mapped, the state cron's daily run finds.
+   */
+  async processedWeek(perHour: number, run: (dataDir: string) => Promise<void>): Promise<string> {
+    const week = await this.week(perHour);
+    const key = `week-processed-${pipelineCodeHash(DAILY_ONLY_CODE)}-${perHour}x${BASE_HOURS}`;
+    for (const name of existsSync(this.root) ? readdirSync(this.root) : []) {
+      if (name.startsWith('week-processed-') && name.endsWith(`-${perHour}x${BASE_HOURS}`) && name !== key) rmSync(join(this.root, name), { recursive: true, force: true });
+    }
+    return this.cached(key, async (dir) => {
+      linkTree(join(week, 'catalog'), join(dir, 'catalog'));
+      linkTree(join(week, 'logs'), join(dir, 'logs'));
+      const t0 = performance.now();
+      await run(dir);
+      log(`processed the week (untimed run --hourly --now ${WEEK_HOURLY_NOW}) in ${since(t0)}`);
+      return { now: WEEK_HOURLY_NOW };
     });
   }
 
@@ -224,13 +287,13 @@ export function filesUnder(dir: string): string[] {
 
 export const sizeOf = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
 
-/** A hash of the compiled pipeline (dist/src, dist/jobs): a processed base is only reused by the same code. */
-export function pipelineCodeHash(): string {
+/** A hash of the compiled pipeline (dist/src, dist/jobs) less the files `except`: a processed base is only reused by the same code. */
+export function pipelineCodeHash(except: readonly string[] = []): string {
   const root = packageRoot();
   const h = createHash('sha256');
   for (const sub of ['dist/src', 'dist/jobs']) {
     for (const f of filesUnder(join(root, sub))) {
-      if (!f.endsWith('.js')) continue;
+      if (!f.endsWith('.js') || except.includes(relative(root, f))) continue;
       h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
     }
   }

@@ -3,7 +3,7 @@
 //
 //   npm run bench                                  all of them, full scale
 //   npm run bench -- --scale small                 a quick end-to-end pass
-//   npm run bench -- --only hourly                 one of: catalog-load, ingest, hourly (comma-separated for several)
+//   npm run bench -- --only hourly                 one of: catalog-load, ingest, hourly, daily (comma-separated for several)
 //   npm run bench -- --only hourly -- --profile    flags after a second `--` go to every benchmark
 //
 // Exit code: 1 when any benchmark failed or found a disagreement (timings are
@@ -25,6 +25,7 @@ const BENCHES: Bench[] = [
   { name: 'catalog-load', file: 'catalog-load.js', args: { small: ['--products', '100000', '--categories', '1000'], full: [] } },
   { name: 'ingest', file: 'ingest.js', args: { small: ['--products', '100000', '--categories', '1000', '--purchases', '1000000'], full: [] } },
   { name: 'hourly', file: 'hourly.js', args: { small: ['--scale', 'small'], full: ['--scale', 'full'] } },
+  { name: 'daily', file: 'daily.js', args: { small: ['--scale', 'small'], full: ['--scale', 'full'] } },
 ];
 
 const NO_MAIN = 3;
