@@ -93,17 +93,29 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     }
 
     opts.progress('window: adding what entered, subtracting what left');
-    const windowSet = moveWindow(opts.dataDir, state, target, start, end);
-
-    const generatedAt = isoOfMs(opts.nowMs);
-    const daily = opts.kind === 'daily' ? dailyStage(opts.dataDir, hours, state.days ?? {}, end, generatedAt, opts.progress) : undefined;
-    if (daily) crashPoint('after-daily-files');
+    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, target, start, end);
+    const windowVersion = (state.window?.version ?? 0) + 1;
+    // Not fsynced: a window file lost to a power cut fails its checks and is recomputed from the hours.
+    const saveWindow = (set: CountSet) => {
+      writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), set, { durable: false });
+      crashPoint('after-window-file');
+    };
 
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
+    const purchasesCounted = windowSet.lines.get('') ?? 0;
     const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
     const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
-    const purchasesCounted = windowSet.lines.get('') ?? 0;
+
+    const generatedAt = isoOfMs(opts.nowMs);
+    if (opts.kind === 'daily') {
+      // The roll-up needs the memory: the window (~200 MB at 10M products) is saved and let go first.
+      saveWindow(windowSet);
+      windowSet = undefined;
+    }
+    const daily = opts.kind === 'daily' ? dailyStage(opts.dataDir, hours, state.days ?? {}, end, generatedAt, opts.progress) : undefined;
+    if (daily) crashPoint('after-daily-files');
+
     const { files, count, manifest } = topRelease({
       kind: opts.kind,
       ranked,
@@ -120,12 +132,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     opts.progress(`publish: ${count + (daily ? 257 : 1)} files`);
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
-    // After the release's sync of the file system, so that sync does not wait
-    // for ~200 MB of window; it is not fsynced either: a window file lost to a
-    // power cut fails its checks and is recomputed from the hours.
-    const windowVersion = (state.window?.version ?? 0) + 1;
-    writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), windowSet, { durable: false });
-    crashPoint('after-window-file');
+    // An hourly run saves its window after the release's sync of the file
+    // system, so that the sync does not wait for it.
+    if (windowSet) saveWindow(windowSet);
     // The state commits before latest.json moves: a failure up to here leaves
     // latest.json on the previous release (contract §1); a crash between the
     // two is repaired by the next run, which finds latest.json behind the
