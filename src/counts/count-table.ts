@@ -222,18 +222,34 @@ function mergeGalloping(a: Block, b: Block, sign: number): Block {
 }
 
 function mergeLinear(a: Block, b: Block, sign: number): Block {
-  const aIds = a.ids;
-  const aSales = a.sales;
-  const bIds = b.ids;
-  const bSales = b.sales;
-  const an = aIds.length;
-  const bn = bIds.length;
-  const ids = new Uint32Array(an + bn);
-  const sales = new Int32Array(an + bn);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < an && j < bn) {
+  const size = a.ids.length + b.ids.length;
+  const out = { ids: new Uint32Array(size), sales: new Int32Array(size) };
+  const n = mergeRunsInto(wholeRun(a), wholeRun(b), sign, out, 0);
+  return n === size ? out : { ids: out.ids.slice(0, n), sales: out.sales.slice(0, n) };
+}
+
+/** A sorted run of a block: entries [from, to) of ids/sales. */
+export interface Run {
+  ids: Uint32Array;
+  sales: Int32Array;
+  from: number;
+  to: number;
+}
+
+const wholeRun = (b: Block): Run => ({ ids: b.ids, sales: b.sales, from: 0, to: b.ids.length });
+
+/**
+ * a + sign·b for two sorted runs, element by element, into out from `at`
+ * (entries netting to zero dropped); returns the entries written.
+ */
+export function mergeRunsInto(a: Run, b: Run, sign: number, out: Block, at: number): number {
+  const { ids: aIds, sales: aSales, to: aEnd } = a;
+  const { ids: bIds, sales: bSales, to: bEnd } = b;
+  const { ids, sales } = out;
+  let i = a.from;
+  let j = b.from;
+  let n = at;
+  while (i < aEnd && j < bEnd) {
     const x = aIds[i];
     const y = bIds[j];
     if (x < y) {
@@ -250,16 +266,16 @@ function mergeLinear(a: Block, b: Block, sign: number): Block {
       }
     }
   }
-  if (i < an) {
-    ids.set(aIds.subarray(i), n);
-    sales.set(aSales.subarray(i), n);
-    n += an - i;
+  if (i < aEnd) {
+    ids.set(aIds.subarray(i, aEnd), n);
+    sales.set(aSales.subarray(i, aEnd), n);
+    n += aEnd - i;
   }
-  for (; j < bn; j++) {
+  for (; j < bEnd; j++) {
     ids[n] = bIds[j];
     sales[n++] = sign * bSales[j];
   }
-  return n === an + bn ? { ids, sales } : { ids: ids.slice(0, n), sales: sales.slice(0, n) };
+  return n - at;
 }
 
 /** The first index at or after `from` whose id is >= y (galloping, then binary search). */

@@ -2,7 +2,7 @@
 // of its 24 hour files. A day is rebuilt only when one of its hours has a
 // new version; the day remembers which versions it summed.
 import { readCountFile, writeCountFile, type CountSet, emptyCountSet } from './count-file.js';
-import { type Block, EMPTY_BLOCK } from './count-table.js';
+import { type Block, EMPTY_BLOCK, type Run, mergeRunsInto } from './count-table.js';
 import type { HourVersion } from './hour-counts.js';
 import { readHour } from './hour-counts.js';
 import type { HourVersions } from './window.js';
@@ -59,14 +59,6 @@ export class SumSpace {
     if (!this.arrays[i] || this.arrays[i].ids.length < n) this.arrays[i] = { ids: new Uint32Array(n), sales: new Int32Array(n) };
     return this.arrays[i];
   }
-}
-
-/** A sorted run of a block: entries [from, to) of ids/sales. */
-interface Run {
-  ids: Uint32Array;
-  sales: Int32Array;
-  from: number;
-  to: number;
 }
 
 /**
@@ -131,8 +123,8 @@ function sumRuns(level: Run[], out: Block, at: number, scratch: Block[]): number
     const next: Run[] = [];
     let n = 0;
     for (let i = 0; i < level.length; i += 2) {
-      const w = i + 1 < level.length ? mergeRuns(level[i], level[i + 1], dst, n) : copyRun(level[i], dst, n);
-      next.push({ ids: dst.ids as Uint32Array, sales: dst.sales as Int32Array, from: n, to: n + w });
+      const w = i + 1 < level.length ? mergeRunsInto(level[i], level[i + 1], 1, dst, n) : copyRun(level[i], dst, n);
+      next.push({ ids: dst.ids, sales: dst.sales, from: n, to: n + w });
       n += w;
     }
     level = next;
@@ -146,8 +138,8 @@ function sumRuns(level: Run[], out: Block, at: number, scratch: Block[]): number
  * ends leaves the set, so the scan shrinks. Returns the entries written.
  */
 function mergeKWay(runs: Run[], dst: Block, at: number): number {
-  const ids = dst.ids as Uint32Array;
-  const sales = dst.sales as Int32Array;
+  const ids = dst.ids;
+  const sales = dst.sales;
   const runIds = runs.map((r) => r.ids);
   const runSales = runs.map((r) => r.sales);
   const pos = runs.map((r) => r.from);
@@ -180,44 +172,7 @@ function mergeKWay(runs: Run[], dst: Block, at: number): number {
 }
 
 function copyRun(r: Run, dst: Block, at: number): number {
-  (dst.ids as Uint32Array).set(r.ids.subarray(r.from, r.to), at);
-  (dst.sales as Int32Array).set(r.sales.subarray(r.from, r.to), at);
+  dst.ids.set(r.ids.subarray(r.from, r.to), at);
+  dst.sales.set(r.sales.subarray(r.from, r.to), at);
   return r.to - r.from;
-}
-
-/** a + b into dst from `at` (entries netting to zero dropped); returns the entries written. */
-function mergeRuns(a: Run, b: Run, dst: Block, at: number): number {
-  const { ids: aIds, sales: aSales, to: aEnd } = a;
-  const { ids: bIds, sales: bSales, to: bEnd } = b;
-  const ids = dst.ids as Uint32Array;
-  const sales = dst.sales as Int32Array;
-  let i = a.from;
-  let j = b.from;
-  let n = at;
-  while (i < aEnd && j < bEnd) {
-    const x = aIds[i];
-    const y = bIds[j];
-    if (x < y) {
-      ids[n] = x;
-      sales[n++] = aSales[i++];
-    } else if (y < x) {
-      ids[n] = y;
-      sales[n++] = bSales[j++];
-    } else {
-      const t = aSales[i++] + bSales[j++];
-      if (t !== 0) {
-        ids[n] = x;
-        sales[n++] = t;
-      }
-    }
-  }
-  for (; i < aEnd; i++) {
-    ids[n] = aIds[i];
-    sales[n++] = aSales[i];
-  }
-  for (; j < bEnd; j++) {
-    ids[n] = bIds[j];
-    sales[n++] = bSales[j];
-  }
-  return n - at;
 }
