@@ -1,10 +1,10 @@
-import { parseString } from 'fast-csv';
 import fc from 'fast-check';
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { CatalogBuilder } from '../../src/catalog/build.js';
 import type { ColumnarCatalog } from '../../src/catalog/columnar.js';
 import { loadCatalog } from '../../src/catalog/load.js';
+import { parseWithFastCsv } from '../../src/catalog/csv-rows.js';
 import { ProductsSink } from '../../src/catalog/products-csv.js';
 import { ExitCode, PipelineError } from '../../src/errors.js';
 import { CATEGORIES, DATA, memCatalog, paths } from './memfs-catalog.js';
@@ -27,16 +27,6 @@ function scanner(header = 'product_id,categories,name\n') {
     return Array.from(c.productIds, (id) => [id, Array.from(c.categoriesOf(id), (i) => c.categories[i]!.slug).join('|'), c.productName(id)]);
   };
   return { sink, scan, products };
-}
-
-function fastCsvRows(text: string): Promise<string[][]> {
-  return new Promise((resolve, reject) => {
-    const rows: string[][] = [];
-    parseString<string[], string[]>(text, { headers: false })
-      .on('data', (row: string[]) => rows.push(row))
-      .on('error', reject)
-      .on('end', () => resolve(rows));
-  });
 }
 
 describe('ProductsSink.scanLine: the fast path reads in place', () => {
@@ -84,7 +74,7 @@ describe('ProductsSink.scanLine: the fast path reads in place', () => {
         const fast = scanner();
         if (fast.scan(text) < 0) return;
         taken++;
-        const rows = await fastCsvRows(text);
+        const rows = await parseWithFastCsv(text);
         expect(rows).toHaveLength(1);
         const slow = scanner();
         slow.sink.row(rows[0]!, 2);
