@@ -16,6 +16,41 @@
 
 const MIN_REGION = 256;
 
+/** A DataView of the last source buffer given, made again only when the buffer changes. */
+export class SourceView {
+  private source: Uint8Array = new Uint8Array(0);
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  of(src: Uint8Array): DataView {
+    if (src !== this.source) {
+      this.source = src;
+      this.view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    }
+    return this.view;
+  }
+}
+
+/**
+ * Copies a line as the log holds it into bytes[o..]: src[start..end), `,1`
+ * when the quantity was left out, a newline; returns the offset after it.
+ * `from` views src and `to` views bytes. Lines are ~45 bytes: DataView words
+ * beat a byte loop, and a native copy's call costs more than the copy.
+ */
+export function copyLine(from: DataView, src: Uint8Array, start: number, end: number, unitQuantity: boolean, to: DataView, bytes: Uint8Array, o: number): number {
+  let i = start;
+  for (; i + 8 <= end; i += 8, o += 8) {
+    to.setUint32(o, from.getUint32(i));
+    to.setUint32(o + 4, from.getUint32(i + 4));
+  }
+  for (; i < end; i++) bytes[o++] = src[i];
+  if (unitQuantity) {
+    bytes[o++] = 44; // ,
+    bytes[o++] = 49; // 1
+  }
+  bytes[o++] = 10;
+  return o;
+}
+
 export class LineArena {
   readonly bytes: Buffer;
   private readonly view: DataView;
@@ -30,8 +65,7 @@ export class LineArena {
   buffered = 0;
   /** Targets with bytes waiting. */
   private live = 0;
-  private source: Uint8Array = new Uint8Array(0);
-  private sourceView: DataView = new DataView(new ArrayBuffer(0));
+  private readonly sources = new SourceView();
 
   /**
    * @param size bytes of memory for all buffers (at least 64 KiB)
@@ -68,26 +102,7 @@ export class LineArena {
   put(t: number, src: Uint8Array, start: number, end: number, unitQuantity: boolean): void {
     const n = end - start + (unitQuantity ? 3 : 1);
     if (this.len[t] + n > this.cap[t]) this.regrow(t, n);
-    if (src !== this.source) {
-      this.source = src;
-      this.sourceView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    }
-    const from = this.sourceView;
-    const to = this.view;
-    const bytes = this.bytes;
-    let o = this.base[t] + this.len[t];
-    let i = start;
-    // Lines are ~45 bytes: DataView words beat a byte loop, and a native copy's call costs more than the copy.
-    for (; i + 8 <= end; i += 8, o += 8) {
-      to.setUint32(o, from.getUint32(i));
-      to.setUint32(o + 4, from.getUint32(i + 4));
-    }
-    for (; i < end; i++) bytes[o++] = src[i];
-    if (unitQuantity) {
-      bytes[o++] = 44; // ,
-      bytes[o++] = 49; // 1
-    }
-    bytes[o] = 10;
+    copyLine(this.sources.of(src), src, start, end, unitQuantity, this.view, this.bytes, this.base[t] + this.len[t]);
     if (this.len[t] === 0) this.live++;
     this.len[t] += n;
     this.buffered += n;

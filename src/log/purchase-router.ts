@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { categoryDayDir, globalHourDir } from '../layout.js';
 import type { AppendFiles } from './append-files.js';
-import type { LineArena } from './line-arena.js';
+import { type LineArena, SourceView, copyLine } from './line-arena.js';
 import { type LineFields, MAX_LINE_BYTES } from './line-codec.js';
 import { ProductRoutes } from './product-routes.js';
 
@@ -48,8 +48,7 @@ export class PurchaseRouter {
   private size = 0;
   private readonly staging = Buffer.allocUnsafe(STAGING_BYTES);
   private readonly stagingView = new DataView(this.staging.buffer, this.staging.byteOffset, this.staging.length);
-  private source: Uint8Array = new Uint8Array(0);
-  private sourceView: DataView = new DataView(new ArrayBuffer(0));
+  private readonly sources = new SourceView();
   private readonly lineStart = new Int32Array(BATCH_LINES + 1);
   private readonly productIds = new Uint32Array(BATCH_LINES);
   private readonly hours = new Int32Array(BATCH_LINES);
@@ -88,26 +87,8 @@ export class PurchaseRouter {
       this.flush();
       o = 0;
     }
-    if (src !== this.source) {
-      this.source = src;
-      this.sourceView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    }
-    const from = this.sourceView;
-    const to = this.stagingView;
-    const staging = this.staging;
-    let k = start;
-    // Lines are ~45 bytes: DataView words beat a byte loop, and a native copy's call costs more than the copy.
-    for (; k + 8 <= end; k += 8, o += 8) {
-      to.setUint32(o, from.getUint32(k));
-      to.setUint32(o + 4, from.getUint32(k + 4));
-    }
-    for (; k < end; k++) staging[o++] = src[k];
     // Ingest input may leave the quantity out; the log always has it.
-    if (fields.tsEnd === end) {
-      staging[o++] = 44; // ,
-      staging[o++] = 49; // 1
-    }
-    staging[o++] = 10;
+    o = copyLine(this.sources.of(src), src, start, end, fields.tsEnd === end, this.stagingView, this.staging, o);
     this.lineStart[i + 1] = o;
     this.productIds[i] = fields.productId;
     this.hours[i] = fields.hour;
