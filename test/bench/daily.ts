@@ -52,11 +52,11 @@ import { fileURLToPath } from 'node:url';
 import { globalDirs } from '../../src/pipeline/log-dirs.js';
 import { packageRoot } from '../../src/package-root.js';
 import { RANK_SHARDS, rankShardName } from '../../src/layout.js';
-import { openDuck, readLogsSql } from './duckdb-baseline.js';
+import { createCatalogTable, lapTimer, openDuck, readLogsSql } from './duckdb-baseline.js';
 import type { Agreement } from './helpers-agree.js';
 import { BenchData, DAILY_NOW, SCALES, WEEK_END, WEEK_HOURLY_NOW, WEEK_PER_HOUR, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
-import { type Row, printTable } from './helpers-hourly.js';
-import { type Measured, measure, printTimeline, timelineOf } from './helpers-process.js';
+import { type Row, printTable, runCli, runDuckChild } from './helpers-hourly.js';
+import { type Measured, printTimeline, timelineOf } from './helpers-process.js';
 import { printProfiles, summarizeProfiles } from './helpers-profile.js';
 
 export interface DailyOptions {
@@ -108,7 +108,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       `data under ${data.root}; load average ${loads()}`,
   );
   const processed = await data.processedWeek(opts.perHour, async (dir) => {
-    const m = await runCli(dir, 'hourly', WEEK_HOURLY_NOW, { ...opts, tty: false });
+    const m = await runCli(dir, WEEK_HOURLY_NOW, { ...opts, tty: false });
     console.log(`daily: the untimed run --hourly over the week took ${m.seconds.toFixed(1)} s, CPU ${m.cpuSeconds.toFixed(1)} s, peak RSS ${(m.maxRss / MIB).toFixed(0)} MiB, load ${m.load.toFixed(1)}`);
   });
   const rows: Row[] = [];
@@ -122,7 +122,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       for (const d of ['state', 'catalog', 'counts']) warmPageCache(join(work, d));
       // The run ends with a syncfs(2) of the whole file system: flush the set-up's own writes first.
       execFileSync('sync');
-      const o = await runCli(work, 'daily', DAILY_NOW, opts);
+      const o = await runCli(work, DAILY_NOW, { ...opts, kind: 'daily' });
       console.log(`daily run ${rep + 1}: ours ${o.seconds.toFixed(2)} s, CPU ${o.cpuSeconds.toFixed(2)} s, peak RSS ${(o.maxRss / MIB).toFixed(0)} MiB, load ${o.load.toFixed(1)}; progress timeline:`);
       printTimeline(timelineOf(o.stdout + o.stderr), o.seconds);
       ours.push(o);
@@ -131,7 +131,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       warmPageCache(join(work, 'logs', 'global'));
       const release = readDailyRelease(join(work, 'public'));
       const shards = sampleShards(opts.shards);
-      const d = await runDuck(work, { globalFiles, productsCsv: join(work, 'catalog', 'products.csv'), shards, threads: opts.workers });
+      const d = await runDuckChild<DuckRanks>(work, fileURLToPath(import.meta.url), '--duck-child', { globalFiles, productsCsv: join(work, 'catalog', 'products.csv'), shards, threads: opts.workers } satisfies Omit<DuckSpec, 'resultFile'>);
       const t = d.result.timings;
       console.log(
         `daily run ${rep + 1} DuckDB: ${d.seconds.toFixed(2)} s, CPU ${d.cpuSeconds.toFixed(2)} s, peak RSS ${(d.maxRss / MIB).toFixed(0)} MiB, load ${d.load.toFixed(1)}; ` +
@@ -148,7 +148,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       mkdirSync(dir, { recursive: true });
       const work = setUp(data, processed, 'daily-profile');
       execFileSync('sync');
-      const m = await runCli(work, 'daily', DAILY_NOW, opts, ['--cpu-prof', '--cpu-prof-dir', dir]);
+      const m = await runCli(work, DAILY_NOW, { ...opts, kind: 'daily' }, ['--cpu-prof', '--cpu-prof-dir', dir]);
       console.log(`daily (under --cpu-prof): ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${(m.maxRss / MIB).toFixed(0)} MiB; progress timeline:`);
       printTimeline(timelineOf(m.stdout + m.stderr), m.seconds);
       printProfiles('daily', summarizeProfiles(dir, packageRoot()));
@@ -184,21 +184,6 @@ function setUp(data: BenchData, processed: string, name: string): string {
   for (const d of ['catalog', 'logs', 'counts']) linkTree(join(processed, d), join(work, d));
   for (const d of ['state', 'public', 'quarantine']) copyTree(join(processed, d), join(work, d));
   return work;
-}
-
-/** The environment of the CLI runs: no RANK_DATA / RANK_OUT / RANK_FAULT leaking in from the caller. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('RANK_')) delete env[k];
-  return env;
-}
-
-/** `rank-pipeline run --hourly|--daily` as cron runs it (plus a terminal, for the stage lines). */
-async function runCli(dataDir: string, kind: 'hourly' | 'daily', now: string, opts: { workers: number; tty: boolean }, nodeFlags: string[] = []): Promise<Measured> {
-  const bin = join(packageRoot(), 'bin', 'rank-pipeline.js');
-  const m = await measure(process.execPath, [...nodeFlags, bin, 'run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers)], { tty: opts.tty, env: cleanEnv() });
-  if (m.status !== 0) throw new Error(`rank-pipeline run --${kind} --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
-  return m;
 }
 
 const sampleShards = (n: number | 'all'): number[] =>
@@ -268,37 +253,12 @@ interface DuckRanks {
   shards: Record<number, Record<string, ShardProduct>>;
 }
 
-/** DuckDB's full ranks as a process of its own (this module in --duck-child mode), like ours. */
-async function runDuck(workDir: string, spec: Omit<DuckSpec, 'resultFile'>): Promise<Measured & { result: DuckRanks }> {
-  const dir = join(workDir, 'duckdb');
-  mkdirSync(dir, { recursive: true });
-  const specFile = join(dir, 'spec.json');
-  const resultFile = join(dir, 'result.json');
-  writeFileSync(specFile, JSON.stringify({ ...spec, resultFile }));
-  const m = await measure(process.execPath, [fileURLToPath(import.meta.url), '--duck-child', specFile]);
-  if (m.status !== 0) throw new Error(`DuckDB full ranks exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
-  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as DuckRanks;
-  rmSync(dir, { recursive: true, force: true });
-  return { ...m, result };
-}
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
 async function duckFullRanks(spec: DuckSpec): Promise<DuckRanks> {
   const t = performance.now();
-  let last = t;
-  const lap = () => {
-    const now = performance.now();
-    const s = (now - last) / 1000;
-    last = now;
-    return s;
-  };
+  const lap = lapTimer();
   const { instance, conn } = await openDuck(spec.threads);
   const open = lap();
-  await conn.run(
-    `CREATE TABLE catalog AS SELECT product_id, categories FROM read_csv(${sqlString(spec.productsCsv)}, header=true, ` +
-      `columns={'product_id': 'UBIGINT', 'categories': 'VARCHAR', 'name': 'VARCHAR'}, delim=',', quote='"', escape='"', auto_detect=false)`,
-  );
+  await createCatalogTable(conn, spec.productsCsv);
   const catalog = lap();
   await conn.run(`CREATE TABLE sales AS SELECT product, sum(quantity)::BIGINT AS sales FROM ${readLogsSql(spec.globalFiles)} GROUP BY product HAVING sum(quantity) > 0`);
   const aggregate = lap();

@@ -47,10 +47,11 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `rank-pipeline run --hourly` as cron runs it (plus a terminal, for the stage lines). */
-export async function runCli(dataDir: string, now: string, opts: { workers: number; tty: boolean }, nodeFlags: string[] = []): Promise<Measured> {
-  const m = await measure(process.execPath, [...nodeFlags, bin(), 'run', '--hourly', '--data', dataDir, '--now', now, '--workers', String(opts.workers)], { tty: opts.tty, env: cleanEnv() });
-  if (m.status !== 0) throw new Error(`rank-pipeline run --hourly --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
+/** `rank-pipeline run --hourly` (or `--daily`) as cron runs it (plus a terminal, for the stage lines). */
+export async function runCli(dataDir: string, now: string, opts: { workers: number; tty: boolean; kind?: 'hourly' | 'daily' }, nodeFlags: string[] = []): Promise<Measured> {
+  const kind = opts.kind ?? 'hourly';
+  const m = await measure(process.execPath, [...nodeFlags, bin(), 'run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers)], { tty: opts.tty, env: cleanEnv() });
+  if (m.status !== 0) throw new Error(`rank-pipeline run --${kind} --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
   return m;
 }
 
@@ -64,16 +65,22 @@ export function printStages(label: string, m: Measured): void {
 }
 
 /** The DuckDB baseline as a process of its own, like ours. */
-export async function runDuckLists(workDir: string, spec: Omit<ListsSpec, 'resultFile'>): Promise<Measured & { result: ListsResult }> {
+export const runDuckLists = (workDir: string, spec: Omit<ListsSpec, 'resultFile'>) =>
+  runDuckChild<ListsResult>(workDir, fileURLToPath(new URL('./duckdb-baseline.js', import.meta.url)), '--child', spec);
+
+/**
+ * A DuckDB baseline as a process of its own, like ours: `script flag SPEC`,
+ * which writes its result to the spec's resultFile.
+ */
+export async function runDuckChild<R>(workDir: string, script: string, flag: string, spec: object): Promise<Measured & { result: R }> {
   const dir = join(workDir, 'duckdb');
   mkdirSync(dir, { recursive: true });
   const specFile = join(dir, 'spec.json');
   const resultFile = join(dir, 'result.json');
   writeFileSync(specFile, JSON.stringify({ ...spec, resultFile }));
-  const script = fileURLToPath(new URL('./duckdb-baseline.js', import.meta.url));
-  const m = await measure(process.execPath, [script, '--child', specFile]);
-  if (m.status !== 0) throw new Error(`DuckDB baseline exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
-  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as ListsResult;
+  const m = await measure(process.execPath, [script, flag, specFile]);
+  if (m.status !== 0) throw new Error(`DuckDB baseline ${script} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
+  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as R;
   rmSync(dir, { recursive: true, force: true });
   return { ...m, result };
 }
