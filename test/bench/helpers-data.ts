@@ -142,20 +142,8 @@ export class BenchData {
 
   /** The base after one untimed `run --hourly --now BASE_NOW` (RunBase does the run). */
   async processed(run: (dataDir: string) => Promise<void>): Promise<string> {
-    const base = await this.base();
     const key = `processed-${pipelineCodeHash()}-${this.scale.basePerHour}x${BASE_HOURS}`;
-    // Older processed bases belong to older code: they only take disk.
-    for (const name of existsSync(this.root) ? readdirSync(this.root) : []) {
-      if (name.startsWith('processed-') && name !== key) rmSync(join(this.root, name), { recursive: true, force: true });
-    }
-    return this.cached(key, async (dir) => {
-      linkTree(join(base, 'catalog'), join(dir, 'catalog'));
-      linkTree(join(base, 'logs'), join(dir, 'logs'));
-      const t0 = performance.now();
-      await run(dir);
-      log(`processed the base (untimed run --hourly --now ${BASE_NOW}) in ${since(t0)}`);
-      return { now: BASE_NOW };
-    });
+    return this.processedFrom(await this.base(), key, (name) => name.startsWith('processed-'), BASE_NOW, 'the base', run);
   }
 
   /** The catalog and the week before WEEK_END at perHour purchases an hour on average, via `generate`. */
@@ -182,18 +170,27 @@ export class BenchData {
    * it): every hour mapped, the state cron's daily run finds.
    */
   async processedWeek(perHour: number, run: (dataDir: string) => Promise<void>): Promise<string> {
-    const week = await this.week(perHour);
     const key = `week-processed-${pipelineCodeHash(DAILY_ONLY_CODE)}-${perHour}x${BASE_HOURS}`;
+    const stale = (name: string) => name.startsWith('week-processed-') && name.endsWith(`-${perHour}x${BASE_HOURS}`);
+    return this.processedFrom(await this.week(perHour), key, stale, WEEK_HOURLY_NOW, 'the week', run);
+  }
+
+  /**
+   * `source`'s catalog and logs after one untimed `run --hourly --now now`
+   * (run does it), cached under `key`. Other cached dirs that `stale` names
+   * belong to older code: they only take disk, and are removed.
+   */
+  private async processedFrom(source: string, key: string, stale: (name: string) => boolean, now: string, what: string, run: (dataDir: string) => Promise<void>): Promise<string> {
     for (const name of existsSync(this.root) ? readdirSync(this.root) : []) {
-      if (name.startsWith('week-processed-') && name.endsWith(`-${perHour}x${BASE_HOURS}`) && name !== key) rmSync(join(this.root, name), { recursive: true, force: true });
+      if (stale(name) && name !== key) rmSync(join(this.root, name), { recursive: true, force: true });
     }
     return this.cached(key, async (dir) => {
-      linkTree(join(week, 'catalog'), join(dir, 'catalog'));
-      linkTree(join(week, 'logs'), join(dir, 'logs'));
+      linkTree(join(source, 'catalog'), join(dir, 'catalog'));
+      linkTree(join(source, 'logs'), join(dir, 'logs'));
       const t0 = performance.now();
       await run(dir);
-      log(`processed the week (untimed run --hourly --now ${WEEK_HOURLY_NOW}) in ${since(t0)}`);
-      return { now: WEEK_HOURLY_NOW };
+      log(`processed ${what} (untimed run --hourly --now ${now}) in ${since(t0)}`);
+      return { now };
     });
   }
 
