@@ -3,6 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Catalog } from '../catalog/catalog.js';
 import { radixSortPairs } from '../counts/count-table.js';
+import { putBytes, putInt } from './json-bytes.js';
 import type { Ranked } from '../rank/order.js';
 
 export const SCHEMA_VERSION = 1;
@@ -97,16 +98,16 @@ export class TopListEncoder {
       const nameEnd = end[item];
       if (at + ITEM_BYTES + (nameEnd - nameStart) > out.length) out = this.room(at, ITEM_BYTES + nameEnd - nameStart);
       if (i > 0) out[at++] = 0x2c; // ,
-      at = literal(out, at, RANK);
-      at = digits(out, at, i + 1);
-      at = literal(out, at, PRODUCT_ID);
-      at = digits(out, at, productId);
-      at = literal(out, at, SALES);
-      at = digits(out, at, sales);
+      at = putBytes(out, at, RANK);
+      at = putInt(out, at, i + 1);
+      at = putBytes(out, at, PRODUCT_ID);
+      at = putInt(out, at, productId);
+      at = putBytes(out, at, SALES);
+      at = putInt(out, at, sales);
       if (nameEnd > nameStart) {
         const plain = plainName(out, at + NAME.length, bytes, nameStart, nameEnd);
         if (plain > 0) {
-          literal(out, at, NAME);
+          putBytes(out, at, NAME);
           at = plain;
           out[at++] = QUOTE;
         } else {
@@ -171,25 +172,6 @@ function nameSpans(lists: readonly (readonly Ranked[])[], total: number, catalog
     }
   }
   return { start, end, bytes: catalog.nameBytes };
-}
-
-function literal(out: Buffer, at: number, bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i];
-  return at + bytes.length;
-}
-
-/** A non-negative integer below 2^32, in decimal. */
-function digits(out: Buffer, at: number, n: number): number {
-  let count = 1;
-  for (let m = n; m >= 10; m = (m / 10) >>> 0) count++;
-  const end = at + count;
-  let k = end;
-  do {
-    const q = (n / 10) >>> 0;
-    out[--k] = 0x30 + (n - q * 10);
-    n = q;
-  } while (n > 0);
-  return end;
 }
 
 /**

@@ -11,6 +11,7 @@ import { beforeWrite } from '../faults.js';
 import { RANK_SHARDS, rankShardName } from '../layout.js';
 import type { FullRanks } from '../rank/full-ranks.js';
 import { SCHEMA_VERSION, type Window } from './documents.js';
+import { putBytes, putInt } from './json-bytes.js';
 
 const BUFFER_BYTES = 64 << 10;
 /** The most bytes a product takes besides its categories' slugs: `,"4294967295":{"sales":-2147483648,"overall":4294967295,"categories":{}}`. */
@@ -63,14 +64,14 @@ export function writeRankShards(dir: string, ranks: FullRanks, head: { generated
       shard.first = false;
       buf[at++] = 0x22; // "
       at = putInt(buf, at, id);
-      at = put(buf, at, SALES);
+      at = putBytes(buf, at, SALES);
       at = putInt(buf, at, sales[i]);
-      at = put(buf, at, OVERALL);
-      at = overall[i] === 0 ? put(buf, at, NULL) : putInt(buf, at, overall[i]);
-      at = put(buf, at, CATEGORIES);
+      at = putBytes(buf, at, OVERALL);
+      at = overall[i] === 0 ? putBytes(buf, at, NULL) : putInt(buf, at, overall[i]);
+      at = putBytes(buf, at, CATEGORIES);
       for (let k = catOffsets[i]; k < catOffsets[i + 1]; k++) {
         if (k > catOffsets[i]) buf[at++] = 0x2c; // ,
-        at = put(buf, at, slugs[catIndex[k]]);
+        at = putBytes(buf, at, slugs[catIndex[k]]);
         at = putInt(buf, at, catRank[k]);
       }
       buf[at++] = 0x7d; // }
@@ -87,29 +88,4 @@ export function writeRankShards(dir: string, ranks: FullRanks, head: { generated
   } finally {
     for (const shard of shards) closeSync(shard.fd);
   }
-}
-
-/** Copies a few bytes to buf[at] (Buffer.copy costs more than the loop for so few); returns the index after them. */
-function put(buf: Buffer, at: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i];
-  return at + bytes.length;
-}
-
-/** Writes the decimal digits of an integer (−2^31 .. 2^32−1) at buf[at]; returns the index after them. */
-function putInt(buf: Buffer, at: number, value: number): number {
-  let n = value;
-  if (n < 0) {
-    buf[at++] = 0x2d; // -
-    n = -n;
-  }
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-  let p = at + digits;
-  const end = p;
-  do {
-    const q = Math.floor(n / 10);
-    buf[--p] = 0x30 + n - q * 10;
-    n = q;
-  } while (n > 0);
-  return end;
 }
