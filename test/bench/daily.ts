@@ -140,7 +140,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       );
       duck.push(d);
       compareShards(release, d.result, shards, agreement);
-      if (!opts.keep) rmSync(work, { recursive: true, force: true });
+      if (!opts.keep) data.discard(work);
     }
     if (opts.profile) {
       const dir = join(data.root, 'profiles', 'daily');

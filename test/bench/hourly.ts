@@ -26,7 +26,6 @@
 // --sample N|all (categories compared), --profile (an extra --cpu-prof run of
 // each scenario, summarized), --keep (keep the work dirs), --no-tty.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -204,7 +203,7 @@ async function coldStart(data: BenchData, opts: HourlyOptions, rows: Row[], agre
     return work;
   };
   const globalFilesOf = (work: string) => filesUnder(join(work, globalDirs(NEW_HOUR, NEW_HOUR + 1)[0].dir));
-  const { ours, duck, duckCatalogLoad, agreement } = await contest('cold start', opts, setUp, globalFilesOf);
+  const { ours, duck, duckCatalogLoad, agreement } = await contest('cold start', data, opts, setUp, globalFilesOf);
   agreements.push(['cold start', agreement]);
   const label = `cold start, peak hour (${opts.scale.peak.toLocaleString('en-US')} purchases)`;
   printRow(rows, { measurement: `${label}, wall (DuckDB incl. catalog load)`, ours: ours.seconds, duck: duck.seconds, unit: 's', ratio: ours.seconds / duck.seconds, target: 'ours ≤ DuckDB', met: ours.seconds <= duck.seconds });
@@ -232,14 +231,13 @@ async function steadyState(data: BenchData, opts: HourlyOptions, rows: Row[], ag
     };
     // DuckDB has no state to start from: it recomputes the whole window.
     const globalFilesOf = (work: string) => globalDirs(NEW_HOUR + 1 - 168, NEW_HOUR + 1).flatMap((d) => filesUnder(join(work, d.dir)));
-    const { ours, duck, agreement } = await contest(`steady ${kind}`, opts, setUp, globalFilesOf);
+    const { ours, duck, agreement } = await contest(`steady ${kind}`, data, opts, setUp, globalFilesOf);
     agreements.push([`steady ${kind}`, agreement]);
     const label = `steady state, +1 ${kind} hour (${purchases.toLocaleString('en-US')} purchases)`;
     printRow(rows, { measurement: `${label}, wall`, ours: ours.seconds, duck: duck.seconds, unit: 's', ratio: ours.seconds / duck.seconds, target: `< ${limit} s`, met: ours.seconds < limit });
     printRow(rows, { measurement: `${label}, CPU user+sys`, ours: ours.cpuSeconds, duck: duck.cpuSeconds, unit: 's', ratio: ours.cpuSeconds / duck.cpuSeconds, target: '(info)', met: undefined });
     printRow(rows, { measurement: `${label}, peak RSS`, ours: ours.maxRss / GIB, duck: duck.maxRss / GIB, unit: 'GiB', ratio: ours.maxRss / duck.maxRss, target: '< 2 GiB', met: ours.maxRss < 2 * GIB });
     if (opts.profile) await profileRun(`steady ${kind}`, setUp(`steady-${kind}-profile`), RUN_NOW, opts, join(data.root, 'profiles', `steady-${kind}`));
-    if (!opts.keep) data.removeWork();
   }
 }
 
@@ -249,7 +247,7 @@ type DuckRun = Awaited<ReturnType<typeof runDuckLists>>;
  * --cli-reps rounds of: a fresh data dir, page cache warmed, our run, then
  * DuckDB's; the lists compared every round. Medians of wall, CPU and RSS.
  */
-async function contest(label: string, opts: HourlyOptions, setUp: (name: string) => string, globalFilesOf: (work: string) => string[]) {
+async function contest(label: string, data: BenchData, opts: HourlyOptions, setUp: (name: string) => string, globalFilesOf: (work: string) => string[]) {
   const ours: Measured[] = [];
   const duck: DuckRun[] = [];
   const agreement: Agreement = { agree: true, listsCompared: 0, itemsCompared: 0, differences: [] };
@@ -277,7 +275,7 @@ async function contest(label: string, opts: HourlyOptions, setUp: (name: string)
     agreement.listsCompared += a.listsCompared;
     agreement.itemsCompared += a.itemsCompared;
     agreement.differences.push(...a.differences);
-    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    if (!opts.keep) data.discard(work);
   }
   // Wall and CPU: the best round (and the catalog load of DuckDB's best round); RSS: the worst.
   const pick = <T extends Measured>(xs: T[]): T => {
