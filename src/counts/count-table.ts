@@ -4,9 +4,11 @@
 // open-addressing hash table on two typed arrays (product id 0 is never
 // valid, so 0 marks an empty slot). Once it holds many products (a peak
 // hour sells millions) random probes into a table far bigger than the CPU
-// caches dominate, so it turns into an append-only list of (id, units) pairs
-// (sequential writes only) that toBlock radix-sorts and sums: a few
-// cache-friendly passes instead of one cache miss per line.
+// caches would dominate, so it stops growing: the products it holds, the
+// first seen and so mostly the best sellers, keep summing there (a combiner,
+// in MapReduce terms), and every other line goes to an append-only list of
+// (id, units) pairs (sequential writes only) that toBlock radix-sorts and
+// sums: a few cache-friendly passes instead of one cache miss per line.
 
 export interface Block {
   /** Product ids, strictly ascending. */
@@ -36,12 +38,6 @@ export class CountTable {
   }
 
   add(id: number, quantity: number): void {
-    if (this.pairIds !== undefined) {
-      if (this.pairs === this.pairIds.length) this.growPairs();
-      this.pairIds[this.pairs] = id;
-      this.pairQty![this.pairs++] = quantity;
-      return;
-    }
     const keys = this.keys;
     const mask = keys.length - 1;
     let i = Math.imul(id, 0x9e3779b1) >>> (32 - this.bits);
@@ -51,20 +47,22 @@ export class CountTable {
         this.vals[i] += quantity;
         return;
       }
-      if (k === 0) {
-        keys[i] = id;
-        this.vals[i] = quantity;
-        if (++this.used * 2 > keys.length) {
-          if (this.used >= PAIRS_AFTER) this.turnPairs();
-          else this.grow();
-        }
-        return;
-      }
+      if (k === 0) break;
       i = (i + 1) & mask;
+    }
+    if (this.pairIds !== undefined) {
+      this.addPair(id, quantity);
+      return;
+    }
+    keys[i] = id;
+    this.vals[i] = quantity;
+    if (++this.used * 2 > keys.length) {
+      if (this.used >= PAIRS_AFTER) this.startPairs();
+      else this.grow();
     }
   }
 
-  /** Units of one id (hash mode; a pair list answers 0: only toBlock reads it). */
+  /** Units of one id in the hash table (the pair list is only read by toBlock). */
   get(id: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
@@ -79,7 +77,12 @@ export class CountTable {
 
   /** The non-zero entries, sorted by product id. */
   toBlock(): Block {
-    if (this.pairIds !== undefined) return sumSortedRuns(...radixSortPairs(this.pairIds, this.pairQty!, this.pairs));
+    if (this.pairIds !== undefined) {
+      // The table's sums join the pairs, and it empties: a later add or toBlock stays exact.
+      for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) this.addPair(this.keys[i], this.vals[i]);
+      this.keys.fill(0);
+      return sumSortedRuns(...radixSortPairs(this.pairIds, this.pairQty!, this.pairs));
+    }
     const ids = new Uint32Array(this.used);
     let n = 0;
     for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0 && this.vals[i] !== 0) ids[n++] = this.keys[i];
@@ -89,17 +92,15 @@ export class CountTable {
     return { ids: sorted.slice(), sales };
   }
 
-  private turnPairs(): void {
+  private startPairs(): void {
     this.pairIds = new Uint32Array(this.used * 4);
     this.pairQty = new Int32Array(this.used * 4);
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] !== 0) {
-        this.pairIds[this.pairs] = this.keys[i];
-        this.pairQty[this.pairs++] = this.vals[i];
-      }
-    }
-    this.keys = new Uint32Array(0);
-    this.vals = new Int32Array(0);
+  }
+
+  private addPair(id: number, quantity: number): void {
+    if (this.pairs === this.pairIds!.length) this.growPairs();
+    this.pairIds![this.pairs] = id;
+    this.pairQty![this.pairs++] = quantity;
   }
 
   private growPairs(): void {

@@ -79,6 +79,24 @@ describe('CountTable with millions of products', () => {
     for (let i = 1; i < got.ids.length; i++) ascending &&= got.ids[i] > got.ids[i - 1];
     expect(ascending).toBe(true);
   });
+
+  it('keeps summing its first products in the table after the switch, and stays exact across toBlock calls', () => {
+    const t = new CountTable();
+    const expected = new Map<number, number>();
+    const add = (id: number, q: number) => {
+      t.add(id, q);
+      expected.set(id, (expected.get(id) ?? 0) + q);
+    };
+    const want = () => [...expected].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+    // Best sellers first (they fill the table), then a long tail, then the best sellers again.
+    for (let id = 1; id <= 200_000; id++) add(id, 2);
+    for (let i = 0; i < 300_000; i++) add(1_000_000 + ((i * 7919) % 250_000), i % 4 === 0 ? -1 : 1);
+    for (let id = 1; id <= 200_000; id += 2) add(id, -2); // refunds net every other one out
+    expect(pairs(t.toBlock())).toEqual(want());
+    add(5, 1);
+    add(3_000_000, 4);
+    expect(pairs(t.toBlock())).toEqual(want());
+  });
 });
 
 describe('mergeTwo of a week and an hour', () => {
