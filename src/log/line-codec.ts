@@ -107,6 +107,14 @@ const lastPrefix = new Uint8Array(13);
 let lastHour = -1;
 
 const isD = (b: number) => b >= C0 && b <= C0 + 9;
+
+/** Whether buf[i..i+13) is lastPrefix: the hour digits first, as they change most. */
+function samePrefix(buf: Uint8Array, i: number): boolean {
+  const p = lastPrefix;
+  return buf[i + 12] === p[12] && buf[i + 11] === p[11] && buf[i + 9] === p[9] && buf[i + 8] === p[8] &&
+    buf[i + 6] === p[6] && buf[i + 5] === p[5] && buf[i + 3] === p[3] && buf[i + 2] === p[2] &&
+    buf[i + 1] === p[1] && buf[i] === p[0] && buf[i + 4] === p[4] && buf[i + 7] === p[7] && buf[i + 10] === p[10];
+}
 const isD5 = (b: number) => b >= C0 && b <= C0 + 5;
 
 /**
@@ -116,9 +124,7 @@ const isD5 = (b: number) => b >= C0 && b <= C0 + 5;
 function parseTimestamp(buf: Uint8Array, i: number, end: number, out: LineFields): number {
   // YYYY-MM-DDTHH:MM:SS[.sss]Z
   if (end - i < 20) return -1;
-  let same = lastHour >= 0;
-  for (let k = 0; same && k < 13; k++) same = buf[i + k] === lastPrefix[k];
-  if (same) {
+  if (lastHour >= 0 && samePrefix(buf, i)) {
     out.hour = lastHour;
   } else {
     const hour = parseDateHour(buf, i);
@@ -164,9 +170,10 @@ export function parseLine(buf: Uint8Array, start: number, end: number, out: Line
   let i = start;
   let id = 0;
   if (i >= end || buf[i] === C0) return start === end ? Fault.empty : Fault.productId;
-  while (i < end && isDigit(buf[i])) {
-    id = id * 10 + (buf[i] - C0);
-    i++;
+  for (; i < end; i++) {
+    const digit = buf[i] - C0;
+    if (digit >>> 0 > 9) break;
+    id = id * 10 + digit;
   }
   if (i === start || i - start > 10 || id > 4294967295) return Fault.productId;
   if (i >= end) return Fault.fieldCount;
