@@ -10,7 +10,7 @@ import { HourAccumulator } from './hour-accumulator.js';
 import { Fault, type FaultCode } from './line-codec.js';
 import type { DirScan, DirState, FileState, HourCounts, LogDir } from './log-state.js';
 import type { LineVisitor } from './line-scanner.js';
-import { type OffsetVisitor, listFiles, readRange, readTail, recordBad, tailText, text } from './log-files.js';
+import { type OffsetVisitor, listFiles, readRange, readRangeAt, recordBad, tailAt, tailText, text, withFd } from './log-files.js';
 
 export interface ScanOptions {
   dataDir: string;
@@ -40,27 +40,34 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
     before.set(f.name, old);
     const st: FileState = { ino: f.ino, size: f.size, consumed: old.consumed, lines: old.lines, first: { ...old.first } };
     files[f.name] = st;
-    if (f.size === old.consumed) continue;
+    if (f.size === old.consumed) {
+      st.tail = old.tail;
+      continue;
+    }
     const rel = join(d.dir, f.name);
-    if (old.tail !== undefined && readTail(join(abs, f.name), old.consumed) !== old.tail) {
-      throw dataError('log was replaced: the bytes already counted are no longer there; logs are append-only', {
-        path: rel,
-        hint: 'if it was restored from a backup on purpose, rebuild its hours with `rank-pipeline rerun --from … --to …`',
-      });
-    }
-    const visitor = phaseOneVisitor(d, rel, st, acc, result);
-    const read = readRange(join(abs, f.name), old.consumed, f.size, old.lines + 1, visitor);
-    st.consumed = read.consumed;
-    st.lines = read.lines;
-    if (st.consumed < f.size && dirComplete && old.size === f.size) {
-      // The writer left a torn last line and has stopped: quarantine it once.
-      // It is a line read for the first time, like any other bad line: count
-      // it, or the bad-line budget sees 1 bad of 0 new lines.
-      result.newLines++;
-      recordBad(result, rel, st.lines + 1, st.consumed, Fault.torn, tailText(join(abs, f.name), st.consumed, f.size));
-      st.consumed = f.size;
-      st.lines++;
-    }
+    // One open per file: the fingerprint of what was read, the new bytes, the new fingerprint.
+    withFd(join(abs, f.name), (fd) => {
+      if (old.tail !== undefined && tailAt(fd, old.consumed) !== old.tail) {
+        throw dataError('log was replaced: the bytes already counted are no longer there; logs are append-only', {
+          path: rel,
+          hint: 'if it was restored from a backup on purpose, rebuild its hours with `rank-pipeline rerun --from … --to …`',
+        });
+      }
+      const visitor = phaseOneVisitor(d, rel, st, acc, result);
+      const read = readRangeAt(fd, old.consumed, f.size, old.lines + 1, visitor);
+      st.consumed = read.consumed;
+      st.lines = read.lines;
+      if (st.consumed < f.size && dirComplete && old.size === f.size) {
+        // The writer left a torn last line and has stopped: quarantine it once.
+        // It is a line read for the first time, like any other bad line: count
+        // it, or the bad-line budget sees 1 bad of 0 new lines.
+        result.newLines++;
+        recordBad(result, rel, st.lines + 1, st.consumed, Fault.torn, tailText(join(abs, f.name), st.consumed, f.size));
+        st.consumed = f.size;
+        st.lines++;
+      }
+      st.tail = st.consumed > 0 ? tailAt(fd, st.consumed) : undefined;
+    });
   }
 
   // Phase 2: which due hours to recount, and whether new bytes hold all their lines.
@@ -92,7 +99,6 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
       : { hour: h, ids: new Uint32Array(0), sales: new Int32Array(0), lines: 0 };
     result.hours.push(counts);
   }
-  for (const f of seen) files[f.name].tail = files[f.name].consumed > 0 ? readTail(join(abs, f.name), files[f.name].consumed) : undefined;
   result.changed = true;
   result.state = { doneEnd: Math.max(opts.end, prevState?.doneEnd ?? opts.end), files };
   return result;

@@ -82,25 +82,30 @@ const FINGERPRINT_BYTES = 32;
 
 /** Hex of the bytes just before `end`: the fingerprint a later run checks. */
 export function readTail(path: string, end: number): string {
+  return withFd(path, (fd) => tailAt(fd, end));
+}
+
+/** readTail on an open file. */
+export function tailAt(fd: number, end: number): string {
   const n = Math.min(end, FINGERPRINT_BYTES);
   const buf = Buffer.alloc(n);
+  readSync(fd, buf, 0, n, end - n);
+  return buf.toString('hex');
+}
+
+/** Runs fn on the file opened for reading, and closes it. */
+export function withFd<T>(path: string, fn: (fd: number) => T): T {
   const fd = openSync(path, 'r');
   try {
-    readSync(fd, buf, 0, n, end - n);
+    return fn(fd);
   } finally {
     closeSync(fd);
   }
-  return buf.toString('hex');
 }
 
 export function tailText(path: string, from: number, to: number): string {
   const buf = Buffer.alloc(Math.min(to - from, QUARANTINE_TEXT_BYTES));
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buf, 0, buf.length, from);
-  } finally {
-    closeSync(fd);
-  }
+  withFd(path, (fd) => readSync(fd, buf, 0, buf.length, from));
   return buf.toString('utf8');
 }
 
@@ -110,32 +115,32 @@ export function tailText(path: string, from: number, to: number): string {
  * past the last newline and the line count reached.
  */
 export function readRange(path: string, from: number, to: number, firstLineNo: number, visitor: OffsetVisitor) {
-  const fd = openSync(path, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(to - from, 1)));
-    let pos = from; // file offset of buf[0]
-    let filled = 0;
-    let lineNo = firstLineNo;
-    while (pos + filled < to) {
-      if (filled === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, filled, Math.min(buf.length - filled, to - pos - filled), pos + filled);
-      if (n === 0) break;
-      filled += n;
-      visitor.base = pos;
-      const r = scanLines(buf, 0, filled, lineNo, visitor);
-      lineNo += r.lines;
-      buf.copy(buf, 0, r.consumed, filled);
-      pos += r.consumed;
-      filled -= r.consumed;
+  return withFd(path, (fd) => readRangeAt(fd, from, to, firstLineNo, visitor));
+}
+
+/** readRange on an open file. */
+export function readRangeAt(fd: number, from: number, to: number, firstLineNo: number, visitor: OffsetVisitor) {
+  let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(to - from, 1)));
+  let pos = from; // file offset of buf[0]
+  let filled = 0;
+  let lineNo = firstLineNo;
+  while (pos + filled < to) {
+    if (filled === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, filled);
+      buf = bigger;
     }
-    return { consumed: pos, lines: lineNo - 1 };
-  } finally {
-    closeSync(fd);
+    const n = readSync(fd, buf, filled, Math.min(buf.length - filled, to - pos - filled), pos + filled);
+    if (n === 0) break;
+    filled += n;
+    visitor.base = pos;
+    const r = scanLines(buf, 0, filled, lineNo, visitor);
+    lineNo += r.lines;
+    buf.copy(buf, 0, r.consumed, filled);
+    pos += r.consumed;
+    filled -= r.consumed;
   }
+  return { consumed: pos, lines: lineNo - 1 };
 }
 
 /**
