@@ -2,3 +2,4 @@
 // pool loads this one module; the inline runner imports it directly.
 export { mapLogs } from './map-logs.js';
 export { mapRange } from './map-range.js';
+export { writeFileBatch } from './write-file-batch.js';
