@@ -131,7 +131,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
 
     opts.progress(`publish: ${count + (daily ? 257 : 1)} files`);
-    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, daily?.writeShards);
+    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, opts.runner, daily?.writeShards);
     // An hourly run saves its window after the release's sync of the file
     // system, so that the sync does not wait for it.
     if (windowSet) saveWindow(windowSet);

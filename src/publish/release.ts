@@ -4,15 +4,18 @@
 // costs minutes at 30k files); only then is latest.json replaced (temp file,
 // fsync, rename, directory fsync). A reader therefore never sees half a
 // release, and a crash at any point leaves latest.json naming a whole one.
+// The files are written on the runner's worker threads (file-batches.ts),
+// while this thread encodes the next ones.
 import { type Hash, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
 import { beforeWrite, crashPoint } from '../faults.js';
 import { fsyncDir, mkdirDurable, syncFileSystem, writeFileAtomic } from '../fs/atomic.js';
 import { outPaths, releaseId } from '../layout.js';
+import type { Runner } from '../pipeline/runner.js';
 import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
+import { FileBatches } from './file-batches.js';
 
 /**
  * The files of a release, as (relative path, contents), produced one at a
@@ -20,9 +23,6 @@ import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
  * contents may be a buffer the producer reuses for the next file.
  */
 export type ReleaseFiles = Iterable<readonly [string, Uint8Array]>;
-
-/** Files being written at once, on libuv's thread pool. */
-const WRITES_IN_FLIGHT = 32;
 
 const TMP_PREFIX = '.tmp-';
 
@@ -51,14 +51,14 @@ export type StreamedFiles = (dir: string, hash: Hash) => void;
  * a hash of the content, so the same lists at the same time get the same id.
  * Does not move latest.json.
  */
-export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: ManifestOf, streamed?: StreamedFiles): Promise<string> {
+export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: ManifestOf, runner: Runner, streamed?: StreamedFiles): Promise<string> {
   const paths = outPaths(outDir);
   const tmp = join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirDurable(paths.releasesDir);
     const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
     mkdirSync(tmp, { recursive: true });
-    await writeFiles(tmp, body, hash);
+    await writeFiles(tmp, body, hash, runner);
     streamed?.(tmp, hash);
     const id = releaseId(nowMs, kind, hash.digest('hex'));
     const final = paths.release(id);
@@ -83,17 +83,14 @@ export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly'
 }
 
 /**
- * Writes the files a few dozen at a time on libuv's thread pool (tens of
- * thousands of small files: one by one on this thread would serialize every
- * open and close), hashing them in the order given.
+ * Writes the files on the runner's workers, a batch at a time, hashing them
+ * and counting their writes (src/faults.ts) here, in the order given.
  */
-async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash): Promise<void> {
+async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash, runner: Runner): Promise<void> {
   const made = new Set<string>([dir]);
-  const inFlight = new Set<Promise<void>>();
-  let failure: { err: unknown } | undefined;
+  const batches = new FileBatches(dir, runner);
   try {
     for (const [rel, bytes] of files) {
-      if (failure) break;
       hash.update(rel).update('\0').update(bytes).update('\0');
       const path = join(dir, rel);
       const parent = dirname(path);
@@ -102,18 +99,12 @@ async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash): Promise
         made.add(parent);
       }
       beforeWrite(path);
-      const write: Promise<void> = writeFile(path, Buffer.from(bytes))
-        .catch((err: unknown) => {
-          failure ??= { err };
-        })
-        .finally(() => inFlight.delete(write));
-      inFlight.add(write);
-      if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
+      await batches.add(rel, bytes);
     }
+    await batches.finish();
   } finally {
-    await Promise.allSettled(inFlight);
+    await batches.settled();
   }
-  if (failure) throw failure.err;
 }
 
 /** Points latest.json at a release: the last step of a publish. */

@@ -1,0 +1,88 @@
+// A release's files, written on the runner's worker threads in batches. The
+// main thread encodes the files; each one is copied into the batch being
+// filled (the producer may reuse its buffer for the next file), and a full
+// batch goes to a writeFileBatch job (jobs/write-file-batch.ts) while the
+// main thread encodes on. Through fs/promises, the open, write and close of
+// each file cost the main thread more than encoding it, and the workers sat
+// idle. A batch lives in a SharedArrayBuffer: nothing is copied to the
+// worker, and a job retried after its worker died still has its bytes (a
+// transferred ArrayBuffer would have gone with the worker). A few batches
+// per worker are in flight, so memory stays a few MB whatever the release.
+import { PipelineError } from '../errors.js';
+import type { Runner } from '../pipeline/runner.js';
+
+const BATCH_BYTES = 2 << 20;
+const BATCH_FILES = 256;
+/** One batch being written by each worker, one waiting for it. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+export class FileBatches {
+  private paths: string[] = [];
+  private ends: number[] = [];
+  private bytes: Uint8Array<SharedArrayBuffer> | undefined;
+  private used = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The buffers of batches written, for the next ones. */
+  private readonly spare: SharedArrayBuffer[] = [];
+  private failure: { err: unknown } | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly runner: Runner,
+  ) {}
+
+  /** Adds a file (path relative to dir) to the batch, sending the batch first if it is full; rejects once a batch has failed. */
+  async add(rel: string, bytes: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure.err;
+    if (this.bytes && (this.paths.length === BATCH_FILES || this.used + bytes.length > this.bytes.length)) await this.send();
+    this.bytes ??= this.buffer(bytes.length);
+    this.bytes.set(bytes, this.used);
+    this.used += bytes.length;
+    this.paths.push(rel);
+    this.ends.push(this.used);
+  }
+
+  /** Sends the last batch and waits for every one; throws the first failure. */
+  async finish(): Promise<void> {
+    if (this.bytes) await this.send();
+    await this.settled();
+    if (this.failure) throw this.failure.err;
+  }
+
+  /** Waits for every batch sent, however it ends: the caller may remove the directory next. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private async send(): Promise<void> {
+    while (this.inFlight.size >= IN_FLIGHT_PER_WORKER * this.runner.parallelism) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure.err;
+    const bytes = this.bytes!;
+    const task = { dir: this.dir, paths: this.paths, ends: this.ends, bytes: bytes.subarray(0, this.used) };
+    this.paths = [];
+    this.ends = [];
+    this.bytes = undefined;
+    this.used = 0;
+    const job: Promise<void> = this.runner
+      .run('writeFileBatch', task)
+      .then(
+        (r) => {
+          if (!r.ok) this.failure ??= { err: PipelineError.fromData(r.error) };
+        },
+        (err: unknown) => {
+          this.failure ??= { err };
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(job);
+        this.spare.push(bytes.buffer);
+      });
+    this.inFlight.add(job);
+  }
+
+  /** A spare buffer that holds at least `min` bytes, or a new one. */
+  private buffer(min: number): Uint8Array<SharedArrayBuffer> {
+    const i = this.spare.findIndex((b) => b.byteLength >= min);
+    return new Uint8Array(i >= 0 ? this.spare.splice(i, 1)[0] : new SharedArrayBuffer(Math.max(BATCH_BYTES, min)));
+  }
+}
