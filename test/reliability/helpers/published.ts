@@ -55,7 +55,8 @@ export function wholeRelease(data: string): { latest: Latest; manifest: Manifest
   return { latest: latest!, manifest, lists };
 }
 
-function filesUnder(dir: string, root = dir): string[] {
+/** Every file under dir, as paths relative to it. */
+export function filesUnder(dir: string, root = dir): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

@@ -1,0 +1,115 @@
+// writeRelease writes the files on the runner (src/publish/file-batches.ts):
+// inline and on a pool of two workers it gives the same directory and the
+// same id, the content hash of the files in order, past full batches, empty
+// files and a file bigger than a batch, from a producer that reuses its
+// buffer. A write that fails, injected (RANK_FAULT) or for real in the job,
+// fails the publish naming the file, removes the temp directory and leaves
+// the previous release served.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ExitCode, PipelineError } from '../../src/errors.js';
+import { type Faults, setFaults } from '../../src/faults.js';
+import { outPaths, releaseId } from '../../src/layout.js';
+import { type Runner, inlineRunner, poolRunner } from '../../src/pipeline/runner.js';
+import { type ReleaseFiles, pointLatest, readLatest, writeRelease } from '../../src/publish/release.js';
+import { filesUnder } from '../reliability/helpers/published.js';
+
+const NOW = Date.UTC(2026, 10, 29, 10, 5);
+const manifestOf = (id: string) => ({ kind: 'hourly', files: FILES.length, id });
+
+/** 1200 files (batches of up to 256) in 37 directories, some empty, one bigger than a batch (2 MB). */
+const FILES: Array<{ rel: string; size: number }> = Array.from({ length: 1200 }, (_, i) => ({
+  rel: `categories/c${i % 37}/f${i}.json`,
+  size: i === 600 ? 3 << 20 : (i * 7919) % 12_000,
+}));
+
+/** Each file's bytes in one buffer, reused for the next file as the top-list encoder does. */
+function* files(list = FILES): ReleaseFiles {
+  const buf = Buffer.alloc(4 << 20);
+  for (const { rel, size } of list) yield [rel, buf.fill(`${rel}:`, 0, size).subarray(0, size)];
+}
+
+const expectedBytes = (rel: string, size: number) => Buffer.alloc(size, `${rel}:`);
+
+/** The release id as it has always been hashed: the manifest body, then each file's path and bytes in order. */
+function expectedId(): string {
+  const hash = createHash('sha256').update(JSON.stringify(manifestOf(''))).update('\0');
+  for (const { rel, size } of FILES) hash.update(rel).update('\0').update(expectedBytes(rel, size)).update('\0');
+  return releaseId(NOW, 'hourly', hash.digest('hex'));
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Every file under dir, relative path → sha256 of its bytes. */
+const tree = (dir: string) => new Map(filesUnder(dir).map((rel) => [rel, sha256(readFileSync(join(dir, rel)))]));
+
+const dirs: string[] = [];
+const outDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'release-writes-'));
+  dirs.push(d);
+  return d;
+};
+const runners: Runner[] = [];
+const runner = (workers: number) => {
+  const r = workers > 1 ? poolRunner(workers) : inlineRunner();
+  runners.push(r);
+  return r;
+};
+afterEach(() => setFaults({}));
+afterAll(async () => {
+  for (const r of runners) await r.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Publishes a first release, then tries a second that fails; returns the error and what is left. */
+async function failedPublish(workers: number, second: ReleaseFiles, faults: Faults = {}) {
+  const out = outDir();
+  const run = runner(workers);
+  const first = await writeRelease(out, NOW, 'hourly', files(FILES.slice(0, 10)), manifestOf, run);
+  pointLatest(out, first, new Date(NOW).toISOString());
+  setFaults(faults); // counts the second publish's writes from 1
+  const err = await writeRelease(out, NOW + 3_600_000, 'hourly', second, manifestOf, run).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { err: err as PipelineError, first, latest: readLatest(out)?.release, releases: readdirSync(outPaths(out).releasesDir), dir: outPaths(out).releasesDir };
+}
+
+describe('writeRelease on the runner', () => {
+  it('writes the same files and gets the same id inline and on a pool of two workers', async () => {
+    const inline = outDir();
+    const pool = outDir();
+    const id = await writeRelease(inline, NOW, 'hourly', files(), manifestOf, runner(1));
+    expect(id).toBe(expectedId());
+    expect(await writeRelease(pool, NOW, 'hourly', files(), manifestOf, runner(2))).toBe(id);
+    const written = tree(outPaths(inline).release(id));
+    expect(written.size).toBe(FILES.length + 1);
+    for (const { rel, size } of FILES) expect(written.get(rel), rel).toBe(sha256(expectedBytes(rel, size)));
+    expect(tree(outPaths(pool).release(id))).toEqual(written);
+  }, 60_000);
+
+  it.each([1, 2])('workers %i: an injected ENOSPC at the 700th file fails naming it, and the previous release stays served', async (workers) => {
+    const r = await failedPublish(workers, files(), { io: { code: 'ENOSPC', nth: 700 } });
+    expect(r.err).toBeInstanceOf(PipelineError);
+    expect(r.err.exitCode).toBe(ExitCode.ioErr);
+    expect(r.err.message).toMatch(/^ENOSPC/);
+    expect(r.err.path).toMatch(new RegExp(`^${r.dir}/\\.tmp-[^/]+/${FILES[699].rel}$`));
+    expect(r.releases).toEqual([r.first]);
+    expect(r.latest).toBe(r.first);
+  }, 60_000);
+
+  it.each([1, 2])('workers %i: a write that fails in the job (a directory in the way) fails naming the file, exit 74', async (workers) => {
+    // File 1000 is named like the directory of file 0.
+    const list = FILES.map((f, i) => (i === 1000 ? { rel: 'categories/c0', size: 10 } : f));
+    const r = await failedPublish(workers, files(list));
+    expect(r.err).toBeInstanceOf(PipelineError);
+    expect(r.err.exitCode).toBe(ExitCode.ioErr);
+    expect(r.err.message).toMatch(/^EISDIR: .*categories\/c0'$/);
+    expect(r.err.path).toMatch(new RegExp(`^${r.dir}/\\.tmp-[^/]+/categories/c0$`));
+    expect(r.releases).toEqual([r.first]);
+    expect(r.latest).toBe(r.first);
+  }, 60_000);
+});
