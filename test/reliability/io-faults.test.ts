@@ -16,8 +16,8 @@ const more = history(2, 20, T0 - 3 * HOUR, T0 + 2 * HOUR);
 let base: Fixture;
 let cleanSecond: Record<string, string>;
 
-const faulted = (data: string, now: string, fault: string) =>
-  cli(['run', '--hourly', '--data', data, '--now', now, '--workers', '1', '--json'], { env: { RANK_FAULT: fault } });
+const faulted = (data: string, now: string, fault: string, workers = '1') =>
+  cli(['run', '--hourly', '--data', data, '--now', now, '--workers', workers, '--json'], { env: { RANK_FAULT: fault } });
 
 interface Row {
   n: number;
@@ -48,13 +48,13 @@ function leftovers(data: string): string[] {
 
 const pathIn = (stderr: string, data: string) => /rank-pipeline: (\S+): /.exec(stderr)?.[1]?.replace(`${data}/`, '') ?? '';
 
-/** Runs at T1 cleanly, appends `more`, runs at T2 with the fault, then again without. */
-async function trial(fault: string): Promise<Row> {
+/** Runs at T1 cleanly, appends `more`, runs at T2 with the fault (on `workers` threads), then again without. */
+async function trial(fault: string, workers?: string): Promise<Row> {
   const f = base.copy();
   expect((await runHourly(f.data, nowFlag(T1))).code).toBe(0);
   const previous = latestOf(f.data)!.release;
   f.write(more);
-  const r = await faulted(f.data, nowFlag(T2), fault);
+  const r = await faulted(f.data, nowFlag(T2), fault, workers);
   const row: Row = {
     n: Number(fault.split(':')[2]),
     code: r.code,
@@ -135,6 +135,20 @@ describe('EIO at a durable write', () => {
       expect(r.latestAfter).toBe(r.previous);
       expect(r.rerunLists).toEqual(cleanSecond);
     }
+  }, 30_000);
+});
+
+describe('ENOSPC at a release file written on a pool of two workers', () => {
+  it('exits 74 naming the file, leaves no temp file, keeps latest.json on the previous release, and the next run publishes', async () => {
+    const releaseFiles = rows.filter((r) => /^public\/releases\/\.tmp-[^/]+\/categories\//.test(r.path));
+    const middle = releaseFiles[releaseFiles.length >> 1];
+    const r = await trial(`io:ENOSPC:${middle.n}`, '2');
+    expect(r.code).toBe(74);
+    expect(r.stderr).toMatch(/ENOSPC/);
+    expect(r.path.replace(/\.tmp-[^/]+/, '')).toBe(middle.path.replace(/\.tmp-[^/]+/, ''));
+    expect(r.leftovers).toEqual([]);
+    expect(r.latestAfter).toBe(r.previous);
+    expect(r.rerunLists).toEqual(cleanSecond);
   }, 30_000);
 });
 
