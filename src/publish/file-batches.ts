@@ -6,8 +6,9 @@
 // each file cost the main thread more than encoding it, and the workers sat
 // idle. A batch lives in a SharedArrayBuffer: nothing is copied to the
 // worker, and a job retried after its worker died still has its bytes (a
-// transferred ArrayBuffer would have gone with the worker). A few batches
-// per worker are in flight, so memory stays a few MB whatever the release.
+// transferred ArrayBuffer would have gone with the worker). At most two
+// batches per worker are in flight and their buffers are reused, so the
+// batches hold a few MB whatever the size of the release.
 import { PipelineError } from '../errors.js';
 import type { Runner } from '../pipeline/runner.js';
 
@@ -16,6 +17,7 @@ const BATCH_FILES = 256;
 /** One batch being written by each worker, one waiting for it. */
 const IN_FLIGHT_PER_WORKER = 2;
 
+/** Files are added in order, then finish(); settled() belongs in a finally, before the directory may be removed. */
 export class FileBatches {
   private paths: string[] = [];
   private ends: number[] = [];
@@ -49,7 +51,7 @@ export class FileBatches {
     if (this.failure) throw this.failure.err;
   }
 
-  /** Waits for every batch sent, however it ends: the caller may remove the directory next. */
+  /** Waits for every batch sent, however it ends. */
   async settled(): Promise<void> {
     await Promise.allSettled(this.inFlight);
   }
