@@ -21,7 +21,7 @@ export interface ScanOptions {
 export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOptions): DirScan {
   const abs = join(opts.dataDir, d.dir);
   const prevFiles = prevState?.files ?? {};
-  const seen = listFiles(abs, d.dir, prevFiles);
+  const { seen, mtimeMs } = listFiles(abs, d.dir, prevFiles, prevState?.mtimeMs);
   const doneEnd = prevState?.doneEnd ?? -Infinity;
   const becameDue = new Set<number>();
   for (const f of seen) for (const h of Object.keys(f.prev?.first ?? {})) if (+h >= doneEnd && +h < opts.end) becameDue.add(+h);
@@ -29,7 +29,11 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
   const dirComplete = d.spanEnd <= opts.end;
   const tornToQuarantine = dirComplete && seen.some((f) => f.prev && f.size === f.prev.size && f.prev.consumed < f.size);
   const result: DirScan = { dir: d.dir, group: d.group, changed: false, state: prevState ?? { doneEnd: opts.end, files: {} }, hours: [], newLines: 0, badLines: 0, badByReason: {}, bad: [] };
-  if (!grew && becameDue.size === 0 && !tornToQuarantine) return result;
+  if (!grew && becameDue.size === 0 && !tornToQuarantine) {
+    // Nothing to count; a directory whose mtime became trustworthy is recorded as such.
+    if (prevState && mtimeMs !== undefined && mtimeMs !== prevState.mtimeMs) return { ...result, changed: true, state: { ...prevState, mtimeMs } };
+    return result;
+  }
 
   // Phase 1: new bytes of every file.
   const acc = new HourAccumulator();
@@ -100,7 +104,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
     result.hours.push(counts);
   }
   result.changed = true;
-  result.state = { doneEnd: Math.max(opts.end, prevState?.doneEnd ?? opts.end), files };
+  result.state = { doneEnd: Math.max(opts.end, prevState?.doneEnd ?? opts.end), ...(mtimeMs !== undefined ? { mtimeMs } : {}), files };
   return result;
 }
 

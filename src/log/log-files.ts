@@ -31,13 +31,37 @@ export interface BadSink {
 
 export type OffsetVisitor = LineVisitor & { base: number };
 
-export function listFiles(abs: string, rel: string, prev: Record<string, FileState>): Seen[] {
+/** What listFiles found: the log files, and the directory's mtime when it may be trusted next time. */
+export interface Listing {
+  seen: Seen[];
+  mtimeMs?: number;
+}
+
+/**
+ * How much older than the listing a directory's mtime must be for a later
+ * run to trust it: a file system stamps times from a coarse clock, so a file
+ * added in the same tick as the last one could leave the mtime as it was.
+ */
+const DIR_MTIME_MARGIN_MS = 2000;
+
+/**
+ * The log files of a directory, checked against what was read before. A
+ * directory whose mtime is the one recorded (prevMtimeMs) has gained and lost
+ * no file: its files are the ones known, and it is not listed again (an
+ * hourly run looks at 60k category days, most of which only grew or did not
+ * change). Every file is still stat'ed, since appends leave the directory alone.
+ */
+export function listFiles(abs: string, rel: string, prev: Record<string, FileState>, prevMtimeMs?: number): Listing {
+  const dir = statSync(abs, { throwIfNoEntry: false });
   let names: string[];
-  try {
+  let mtimeMs: number | undefined;
+  if (!dir) names = [];
+  else if (prevMtimeMs !== undefined && dir.mtimeMs === prevMtimeMs) {
+    names = Object.keys(prev).sort();
+    mtimeMs = prevMtimeMs;
+  } else {
     names = readdirSync(abs).filter(isLogFileName).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    names = [];
+    if (Date.now() - dir.mtimeMs > DIR_MTIME_MARGIN_MS) mtimeMs = dir.mtimeMs;
   }
   const seen: Seen[] = names.map((name) => {
     const st = statSync(join(abs, name));
@@ -65,7 +89,7 @@ export function listFiles(abs: string, rel: string, prev: Record<string, FileSta
       });
     }
   }
-  return seen;
+  return { seen, mtimeMs };
 }
 
 export function recordBad(out: BadSink, file: string, line: number, offset: number, fault: FaultCode, text: string): void {

@@ -26,6 +26,12 @@ export interface DirState {
    * and a late line recounts its hour from byte 0.
    */
   settled?: boolean;
+  /**
+   * The directory's mtime when it was last listed, kept only when it was
+   * older than the listing by a safe margin (log-files.ts listFiles): while
+   * it stays the same, no file was added or removed, and the listing is skipped.
+   */
+  mtimeMs?: number;
   files: Record<string, FileState>;
 }
 

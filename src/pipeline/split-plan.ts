@@ -20,7 +20,7 @@ export interface SplitPlan {
 export function planSplit(dataDir: string, d: LogDir, state: DirState | undefined, parallelism: number, minBytes = SPLIT_MIN_BYTES): SplitPlan | undefined {
   if (parallelism < 2) return undefined;
   const abs = join(dataDir, d.dir);
-  const seen = listFiles(abs, d.dir, state?.files ?? {});
+  const { seen } = listFiles(abs, d.dir, state?.files ?? {});
   let fresh = 0;
   let total = 0;
   for (const f of seen) {

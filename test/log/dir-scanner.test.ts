@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,45 @@ const counts = (scan: DirScan) => Object.fromEntries(scan.hours.map((h) => [h.ho
 function run(state: DirState | undefined, endHour: number) {
   return scanDir(dayDir, state, { dataDir: data, end: H + endHour });
 }
+
+/** Sets the day directory's mtime `secondsAgo` back, as a directory last changed that long ago. */
+function ageDir(secondsAgo: number): number {
+  const at = Date.now() / 1000 - secondsAgo;
+  utimesSync(join(data, dayDir.dir), at, at);
+  return statSync(join(data, dayDir.dir)).mtimeMs;
+}
+
+describe('scanDir and the directory mtime', () => {
+  it('records an mtime only once it is older than the margin, and trusts it while it stays', () => {
+    writeFileSync(file('a.log'), `7,${ts(1)},1\n`);
+    const fresh = run(undefined, 10);
+    expect(fresh.state.mtimeMs).toBeUndefined(); // just changed: a file added in the same tick would not show
+
+    const mtime = ageDir(60);
+    const recorded = run(fresh.state, 10);
+    expect(recorded.changed).toBe(true); // only the mtime: nothing to count
+    expect(recorded.hours).toEqual([]);
+    expect(recorded.state.mtimeMs).toBe(mtime);
+
+    // Appends leave the directory's mtime alone: every known file is still stat'ed.
+    appendFileSync(file('a.log'), `8,${ts(2)},1\n`);
+    expect(statSync(join(data, dayDir.dir)).mtimeMs).toBe(mtime);
+    const grown = run(recorded.state, 10);
+    expect(counts(grown)).toEqual({ 2: { 8: 1 } });
+    expect(grown.state.mtimeMs).toBe(mtime);
+
+    // The listing is skipped while the mtime is the one recorded: a file whose
+    // creation left it as it was is not seen (what a coarse clock could do
+    // within a tick, and why a fresh mtime is never recorded).
+    const before = grown.state.mtimeMs!;
+    writeFileSync(file('b.log'), `9,${ts(3)},1\n`);
+    utimesSync(join(data, dayDir.dir), before / 1000, before / 1000);
+    expect(run(grown.state, 10).changed).toBe(false);
+    // Any other mtime means a new listing.
+    ageDir(30);
+    expect(counts(run(grown.state, 10))).toEqual({ 3: { 9: 1 } });
+  });
+});
 
 describe('scanDir', () => {
   it('counts due hours, leaves later hours waiting, then counts them in full once due', () => {
