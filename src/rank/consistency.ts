@@ -47,15 +47,12 @@ function salesOf(block: Block, id: number): number {
  * The lines each category log should hold: each global line once for every
  * catalog category of its product (listed once each: CatalogBuilder checks).
  * Category c's are entries starts[c] .. starts[c + 1] of ids and sales, ids
- * ascending. `order` is an entry's place in the order lines missing from
- * category logs are reported in: by product id, then by the product's
- * categories as the catalog lists them.
+ * ascending.
  */
 interface ExpectedLines {
   readonly starts: Uint32Array;
   readonly ids: Uint32Array;
   readonly sales: Int32Array;
-  readonly order: Uint32Array;
 }
 
 function expectedLines(global: Block, catalog: Catalog): ExpectedLines {
@@ -83,14 +80,11 @@ function expectedLines(global: Block, catalog: Catalog): ExpectedLines {
   const size = starts[starts.length - 1];
   const ids = new Uint32Array(size);
   const sales = new Int32Array(size);
-  const order = new Uint32Array(size);
   const next = starts.slice(0, -1);
-  let e = 0;
   const place = (i: number, c: number) => {
     const j = next[c]++;
     ids[j] = global.ids[i];
     sales[j] = global.sales[i];
-    order[j] = e++;
   };
   for (let i = 0; i < n; i++) {
     const q = productIndex[i];
@@ -101,7 +95,7 @@ function expectedLines(global: Block, catalog: Catalog): ExpectedLines {
       for (let k = 0; k < cats.length; k++) place(i, cats[k]);
     }
   }
-  return { starts, ids, sales, order };
+  return { starts, ids, sales };
 }
 
 /** The mismatches of one hour (at most `limit`), and how many there are in all. */
@@ -117,9 +111,10 @@ export function checkHour(hourIso: string, set: CountSet, catalog: Catalog, limi
   const expected = expectedLines(global, catalog);
   const { starts } = expected;
   // Global lines missing from a category log come after the lines that
-  // differ, in `order`, which the category-by-category merges do not follow:
-  // they are kept (as entries of `expected`) and sorted at the end. Within a
-  // category they come in order, so only its first `limit` are kept.
+  // differ, by product id and then in the product's catalog order of
+  // categories, which the category-by-category merges do not follow: they are
+  // kept (as entries of `expected`) and sorted at the end. Within a category
+  // they come by id, so only its first `limit` are kept.
   const missing: { at: number; category: number }[] = [];
   let missingInCategory = 0;
   const miss = (at: number, category: number) => {
@@ -155,8 +150,11 @@ export function checkHour(hourIso: string, set: CountSet, catalog: Catalog, limi
     missingInCategory = 0;
     for (let j = starts[c]; j < starts[c + 1]; j++) miss(j, c);
   }
-  // A global line missing from one of the product's category logs.
-  missing.sort((a, b) => expected.order[a.at] - expected.order[b.at]);
+  // A global line missing from one of the product's category logs. (A
+  // product with a missing line has categories, which categoriesOf lists in
+  // the catalog's order.)
+  const rank = (m: (typeof missing)[number]) => Array.prototype.indexOf.call(catalog.categoriesOf(expected.ids[m.at]), m.category);
+  missing.sort((a, b) => expected.ids[a.at] - expected.ids[b.at] || rank(a) - rank(b));
   for (let k = 0; k < missing.length && found.length < limit; k++) {
     const { at, category } = missing[k];
     found.push(mismatch(expected.ids[at], catalog.categories[category].slug, expected.sales[at], 0));
