@@ -76,18 +76,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   try {
     cleanPublishLeftovers(opts.outDir);
     const state = loadState(opts.dataDir);
-    // The map needs no catalog: it loads (from its cache, or parsed from the
-    // CSVs on a first run) on this thread while the workers map. A broken
-    // catalog still fails the run before anything is published or committed,
-    // and its error wins over the map's, as when it was loaded first.
-    const catalogLoad = loadCatalog(opts.dataDir);
-    catalogLoad.catch(() => undefined);
+    const catalog = await loadCatalog(opts.dataDir);
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
-    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' }).catch(async (err: unknown) => {
-      await catalogLoad;
-      throw err;
-    });
-    const catalog = await catalogLoad;
+    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' });
     const { hours } = fresh;
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
