@@ -52,7 +52,7 @@ import { fileURLToPath } from 'node:url';
 import { globalDirs } from '../../src/pipeline/log-dirs.js';
 import { packageRoot } from '../../src/package-root.js';
 import { RANK_SHARDS, rankShardName } from '../../src/layout.js';
-import { createCatalogTable, lapTimer, openDuck, readLogsSql } from './duckdb-baseline.js';
+import { CATEGORY_PAIRS_SQL, openSales } from './duckdb-baseline.js';
 import type { Agreement } from './helpers-agree.js';
 import { BenchData, DAILY_NOW, SCALES, WEEK_END, WEEK_HOURLY_NOW, WEEK_PER_HOUR, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
 import { type Row, printTable, runCli, runDuckChild } from './helpers-hourly.js';
@@ -254,26 +254,15 @@ interface DuckRanks {
 }
 
 async function duckFullRanks(spec: DuckSpec): Promise<DuckRanks> {
-  const t = performance.now();
-  const lap = lapTimer();
-  const { instance, conn } = await openDuck(spec.threads);
-  const open = lap();
-  await createCatalogTable(conn, spec.productsCsv);
-  const catalog = lap();
-  await conn.run(`CREATE TABLE sales AS SELECT product, sum(quantity)::BIGINT AS sales FROM ${readLogsSql(spec.globalFiles)} GROUP BY product HAVING sum(quantity) > 0`);
-  const aggregate = lap();
+  const { instance, conn, lap, started, timings } = await openSales(spec);
   await conn.run('CREATE TABLE overall AS SELECT product, sales, row_number() OVER (ORDER BY sales DESC, product) AS rank FROM sales');
   const overall = lap();
   await conn.run(`
     CREATE TABLE category_ranks AS
-    WITH pairs AS (
-      SELECT s.product, s.sales,
-             unnest(CASE WHEN c.categories IS NULL OR c.categories = '' THEN ['uncategorized'] ELSE string_split(c.categories, '|') END) AS slug
-      FROM sales s LEFT JOIN catalog c ON c.product_id = s.product
-    )
+    WITH pairs AS (${CATEGORY_PAIRS_SQL})
     SELECT slug, product, row_number() OVER (PARTITION BY slug ORDER BY sales DESC, product) AS rank FROM pairs`);
   const categories = lap();
-  const total = (performance.now() - t) / 1000;
+  const total = (performance.now() - started) / 1000;
 
   // After the clock: the sampled shards' products, as the shards would say it.
   const count = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRows()[0][0] as bigint);
@@ -289,7 +278,7 @@ async function duckFullRanks(spec: DuckSpec): Promise<DuckRanks> {
   for (const [product, slug, rank] of rows as [bigint, string, bigint][]) entry(product)[String(product)].categories[slug] = Number(rank);
   conn.closeSync();
   instance.closeSync();
-  return { timings: { open, catalog, aggregate, overall, categories, total }, productsRanked, categoryRanks, shards };
+  return { timings: { ...timings, overall, categories, total }, productsRanked, categoryRanks, shards };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -55,7 +55,7 @@ export interface ListsResult {
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Seconds since the last call (the first call: since this was made), for a baseline's step timings. */
-export function lapTimer(): () => number {
+function lapTimer(): () => number {
   let last = performance.now();
   return () => {
     const now = performance.now();
@@ -66,7 +66,7 @@ export function lapTimer(): () => number {
 }
 
 /** products.csv's ids and categories as the table `catalog`, read as the contract defines the CSV. */
-export async function createCatalogTable(conn: DuckDBConnection, productsCsv: string): Promise<void> {
+async function createCatalogTable(conn: DuckDBConnection, productsCsv: string): Promise<void> {
   await conn.run(
     `CREATE TABLE catalog AS SELECT product_id, categories FROM read_csv(${sqlString(productsCsv)}, header=true, ` +
       `columns={'product_id': 'UBIGINT', 'categories': 'VARCHAR', 'name': 'VARCHAR'}, delim=',', quote='"', escape='"', auto_detect=false)`,
@@ -84,6 +84,33 @@ export async function openDuck(threads: number): Promise<{ instance: DuckDBInsta
   return { instance, conn: await instance.connect() };
 }
 
+/**
+ * What every baseline starts with, timed step by step: DuckDB opened, the
+ * catalog table, and the table `sales` of the products whose net units in
+ * the global log files are above 0.
+ */
+export async function openSales(spec: { threads: number; productsCsv: string; globalFiles: string[] }) {
+  const t = performance.now();
+  const lap = lapTimer();
+  const { instance, conn } = await openDuck(spec.threads);
+  const open = lap();
+  await createCatalogTable(conn, spec.productsCsv);
+  const catalog = lap();
+  await conn.run(`CREATE TABLE sales AS SELECT product, sum(quantity)::BIGINT AS sales FROM ${readLogsSql(spec.globalFiles)} GROUP BY product HAVING sum(quantity) > 0`);
+  const aggregate = lap();
+  return { instance, conn, lap, started: t, timings: { open, catalog, aggregate } };
+}
+
+/**
+ * Each product of `sales` once for every category of its catalog line, as
+ * (product, sales, slug): a product the catalog lacks, or lists without a
+ * category, is in `uncategorized` (CONTRACT.md §2).
+ */
+export const CATEGORY_PAIRS_SQL = `
+  SELECT s.product, s.sales,
+         unnest(CASE WHEN c.categories IS NULL OR c.categories = '' THEN ['uncategorized'] ELSE string_split(c.categories, '|') END) AS slug
+  FROM sales s LEFT JOIN catalog c ON c.product_id = s.product`;
+
 const toItems = (rows: unknown[][]): Item[] => rows.map((r) => ({ productId: Number(r[0] as bigint), sales: Number(r[1] as bigint) }));
 
 /** The map-throughput query: one hour's global log → overall top 100. */
@@ -96,28 +123,16 @@ export async function topOverall(conn: DuckDBConnection, files: string[]): Promi
 }
 
 export async function lists(spec: ListsSpec): Promise<ListsResult> {
-  const t = performance.now();
-  const lap = lapTimer();
-  const { instance, conn } = await openDuck(spec.threads);
-  const open = lap();
-  await createCatalogTable(conn, spec.productsCsv);
-  const catalog = lap();
-  await conn.run(`CREATE TABLE sales AS SELECT product, sum(quantity)::BIGINT AS sales FROM ${readLogsSql(spec.globalFiles)} GROUP BY product`);
-  const aggregate = lap();
-  const overall = toItems((await conn.runAndReadAll('SELECT product::BIGINT, sales FROM sales WHERE sales > 0 ORDER BY sales DESC, product LIMIT 100')).getRows());
+  const { instance, conn, lap, started, timings } = await openSales(spec);
+  const overall = toItems((await conn.runAndReadAll('SELECT product::BIGINT, sales FROM sales ORDER BY sales DESC, product LIMIT 100')).getRows());
   const overallS = lap();
   await conn.run(`
     CREATE TABLE category_top AS
-    WITH pairs AS (
-      SELECT s.product, s.sales,
-             unnest(CASE WHEN c.categories IS NULL OR c.categories = '' THEN ['uncategorized'] ELSE string_split(c.categories, '|') END) AS slug
-      FROM sales s LEFT JOIN catalog c ON c.product_id = s.product
-      WHERE s.sales > 0
-    )
+    WITH pairs AS (${CATEGORY_PAIRS_SQL})
     SELECT slug, product, sales FROM pairs
     QUALIFY row_number() OVER (PARTITION BY slug ORDER BY sales DESC, product) <= 100`);
   const categoriesS = lap();
-  const total = (performance.now() - t) / 1000;
+  const total = (performance.now() - started) / 1000;
 
   const where = spec.sample === '*' ? '' : `WHERE slug IN (SELECT unnest(${sqlList(spec.sample.length ? spec.sample : ['-none-'])}))`;
   const rows = (await conn.runAndReadAll(`SELECT slug, product::BIGINT, sales FROM category_top ${where} ORDER BY slug, sales DESC, product`)).getRows();
@@ -126,7 +141,7 @@ export async function lists(spec: ListsSpec): Promise<ListsResult> {
   const withSales = Number((await conn.runAndReadAll('SELECT count(DISTINCT slug) FROM category_top')).getRows()[0][0] as bigint);
   conn.closeSync();
   instance.closeSync();
-  return { timings: { open, catalog, aggregate, overall: overallS, categories: categoriesS, total }, overall, categories, categoriesWithSales: withSales };
+  return { timings: { ...timings, overall: overallS, categories: categoriesS, total }, overall, categories, categoriesWithSales: withSales };
 }
 
 /** Child mode: the lists of a spec file, results to spec.resultFile, timings on stdout. */
