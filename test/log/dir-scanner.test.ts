@@ -24,9 +24,13 @@ function run(state: DirState | undefined, endHour: number) {
   return scanDir(dayDir, state, { dataDir: data, end: H + endHour });
 }
 
-/** Sets the day directory's mtime `secondsAgo` back, as a directory last changed that long ago. */
+/**
+ * Sets the day directory's mtime `secondsAgo` back, as a directory last
+ * changed that long ago. Whole seconds: a fraction would not survive the
+ * round trip through utimes and stat exactly, and the tests set it again.
+ */
 function ageDir(secondsAgo: number): number {
-  const at = Date.now() / 1000 - secondsAgo;
+  const at = Math.floor(Date.now() / 1000) - secondsAgo;
   utimesSync(join(data, dayDir.dir), at, at);
   return statSync(join(data, dayDir.dir)).mtimeMs;
 }
