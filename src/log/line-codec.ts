@@ -229,6 +229,89 @@ export function parseLine(buf: Uint8Array, start: number, end: number, out: Line
   return Fault.ok;
 }
 
+/** Bytes a line may need from its start: the longest valid line and its newline. */
+export const MAX_LINE_SPAN = MAX_LINE_BYTES + 1;
+
+const NL = 10;
+
+/**
+ * The map jobs' fast path: parses a valid log line at buf[start..] without
+ * knowing where it ends, and returns the index of its newline; or -1 for
+ * anything else (a bad line, CRLF, a missing newline), for the caller to take
+ * parseLine's path, which names the fault. Whatever it accepts, parseLine
+ * accepts with the same fields. It reads at most MAX_LINE_SPAN bytes from
+ * start, which the caller guarantees are in the range.
+ *
+ * Why: the newline is found by the same walk that parses the fields,
+ * instead of by a native indexOf call per line first. Parsing and counting
+ * half a peak hour (175 MB, 5M lines) on one core went from a median 235 to
+ * 288 MB per CPU-second (nine interleaved runs each, load ~5).
+ */
+export function parseLogLine(buf: Uint8Array, start: number, out: LineFields): number {
+  // productId: 1-10 digits, no leading zero, then a comma
+  let i = start;
+  if (buf[i] === C0) return -1;
+  let id = 0;
+  for (const idEnd = start + 10; i < idEnd; i++) {
+    const digit = buf[i] - C0;
+    if (digit >>> 0 > 9) break;
+    id = id * 10 + digit;
+  }
+  if (i === start || buf[i] !== COMMA || id > 4294967295) return -1;
+  out.productId = id;
+  i++;
+  // timestamp, then a comma (the log always has the quantity)
+  out.tsStart = i;
+  if (lastHour >= 0 && samePrefix(buf, i)) {
+    out.hour = lastHour;
+  } else {
+    const hour = parseDateHour(buf, i);
+    if (hour < 0) return -1;
+    for (let k = 0; k < 13; k++) lastPrefix[k] = buf[i + k];
+    lastHour = hour;
+    out.hour = hour;
+  }
+  if (buf[i + 13] !== COLON || !isD5(buf[i + 14]) || !isD(buf[i + 15]) || buf[i + 16] !== COLON || !isD5(buf[i + 17]) || !isD(buf[i + 18])) return -1;
+  i += 19;
+  if (buf[i] === DOT) {
+    if (!isD(buf[i + 1]) || !isD(buf[i + 2]) || !isD(buf[i + 3])) return -1;
+    i += 4;
+  }
+  if (buf[i] !== Z || buf[i + 1] !== COMMA) return -1;
+  out.tsEnd = i + 1;
+  i += 2;
+  // quantity: -1000..1000, not 0, no leading zero
+  const neg = buf[i] === MINUS;
+  if (neg) i++;
+  const qStart = i;
+  if (buf[i] === C0) return -1;
+  let q = 0;
+  for (const qEnd = qStart + 4; i < qEnd; i++) {
+    const digit = buf[i] - C0;
+    if (digit >>> 0 > 9) break;
+    q = q * 10 + digit;
+  }
+  if (i === qStart || q > 1000) return -1;
+  out.quantity = neg ? -q : q;
+  out.eventStart = out.eventEnd = out.eventHash = 0;
+  if (buf[i] === NL) return i;
+  if (buf[i] !== COMMA) return -1;
+  i++;
+  // eventId: 1-64 of [A-Za-z0-9_.:-], then the newline
+  const eStart = i;
+  let hash = 0x811c9dc5;
+  for (const eEnd = eStart + 64; i < eEnd; i++) {
+    const b = buf[i];
+    if (!((b >= 65 && b <= 90) || (b >= 97 && b <= 122) || isDigit(b) || b === 95 || b === DOT || b === COLON || b === MINUS)) break;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  if (i === eStart || buf[i] !== NL) return -1;
+  out.eventStart = eStart;
+  out.eventEnd = i;
+  out.eventHash = hash >>> 0;
+  return i;
+}
+
 /**
  * The reason to report for a bad line: a few whole-line checks first (they
  * explain many field faults at once), then the field fault itself.

@@ -2,7 +2,7 @@
 // It never throws on input and never allocates per line; the caller owns the
 // bytes and hands over a range that may end mid-line (the unconsumed
 // remainder is returned, as fast-csv's parser does with `hasMoreData`).
-import { Fault, type FaultCode, type LineFields, newLineFields, parseLine, refineFault } from './line-codec.js';
+import { Fault, type FaultCode, type LineFields, MAX_LINE_SPAN, newLineFields, parseLine, parseLogLine, refineFault } from './line-codec.js';
 
 export interface LineVisitor {
   /** A valid line. `start` is its index in `buf`; `lineNo` 1-based within the file. */
@@ -28,12 +28,19 @@ export function scanLines(buf: Uint8Array, from: number, to: number, firstLineNo
   const fields = newLineFields();
   let start = from;
   let lineNo = firstLineNo;
+  // Lines starting here have all their bytes in the range, however long: the fast path may run.
+  const fastUntil = to - MAX_LINE_SPAN;
   for (;;) {
-    const nl = buf.indexOf(NL, start);
-    if (nl < 0 || nl >= to) break;
-    const fault = parseLine(buf, start, nl, fields);
-    if (fault === Fault.ok) visitor.valid(fields, buf, start, lineNo);
-    else visitor.invalid(refineFault(buf, start, nl, fault), buf, start, nl, lineNo);
+    let nl = start <= fastUntil ? parseLogLine(buf, start, fields) : -1;
+    if (nl >= 0) {
+      visitor.valid(fields, buf, start, lineNo);
+    } else {
+      nl = buf.indexOf(NL, start);
+      if (nl < 0 || nl >= to) break;
+      const fault = parseLine(buf, start, nl, fields);
+      if (fault === Fault.ok) visitor.valid(fields, buf, start, lineNo);
+      else visitor.invalid(refineFault(buf, start, nl, fault), buf, start, nl, lineNo);
+    }
     start = nl + 1;
     lineNo++;
   }
