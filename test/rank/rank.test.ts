@@ -27,6 +27,22 @@ describe('topK', () => {
       expect(topK(block, 7)).toEqual(naiveTop(entries, 7));
     }
   });
+  it('matches a full sort for blocks of any size and sales, one after another', () => {
+    // Small sales (the histogram's threshold), sales around and above its last
+    // bucket (the heap), few positives; blocks in a row, as rankWindow calls it,
+    // so that one block's counts cannot leak into the next.
+    let x = 7;
+    const rand = (m: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % m;
+    const shapes = [() => rand(12) - 2, () => 1000 + rand(60), () => rand(5000), () => (rand(50) === 0 ? 1 + rand(3) : 0), () => 1 + rand(2)];
+    for (let round = 0; round < 60; round++) {
+      const shape = shapes[round % shapes.length];
+      const n = [0, 1, 99, 100, 101, 350, 4000][rand(7)];
+      const entries: Ranked[] = [];
+      for (let i = 0, id = 0; i < n; i++) entries.push({ productId: (id += 1 + rand(4)), sales: shape() });
+      const block = { ids: Uint32Array.from(entries.map((e) => e.productId)), sales: Int32Array.from(entries.map((e) => e.sales)) };
+      for (const k of [100, 1, 37]) expect(topK(block, k)).toEqual(naiveTop(entries, k));
+    }
+  });
   it('keeps exactly 100 when many products tie at rank 100', () => {
     const entries = Array.from({ length: 300 }, (_, i) => ({ productId: 1000 - i, sales: i < 90 ? 50 : 10 }));
     const sorted = [...entries].sort((a, b) => a.productId - b.productId);
