@@ -3,7 +3,7 @@
 // A steady-state hourly run therefore costs in proportion to what changed,
 // not to the 168 hours it covers. `fullWindow` recomputes from scratch; a
 // test holds the two equal.
-import { type Block, EMPTY_BLOCK, mergeTwo, sumBlocks } from './count-table.js';
+import { type Block, BlockBuffer, EMPTY_BLOCK, mergeTwo, sumBlocks } from './count-table.js';
 import { type CountSet, emptyCountSet } from './count-file.js';
 
 /** Hour → version of its count file, for the hours a window includes. */
@@ -51,8 +51,31 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   const next = emptyCountSet(spanStart, spanEnd);
   for (const [group, block] of prev.groups) next.groups.set(group, block);
   for (const [group, lines] of prev.lines) next.lines.set(group, lines);
+  // A steady hour gives most groups one block entering and one leaving: their
+  // sums go into one scratch buffer (count-table.ts BlockBuffer), where
+  // sumBlocks would allocate a negated copy and a sum for each of 30k groups.
+  let scratchRoom = 0;
+  for (const p of parts.values()) if (p.blocks.length <= 2) for (const b of p.blocks) scratchRoom += b.ids.length;
+  const scratch = new BlockBuffer(scratchRoom);
+  const sumOf = ({ blocks, signs }: { blocks: Block[]; signs: number[] }): Block => {
+    if (blocks.length === 1) return signs[0] === 1 ? blocks[0] : mergeTwo(EMPTY_BLOCK, blocks[0], -1, scratch);
+    if (blocks.length === 2 && signs[0] !== signs[1]) {
+      const [plus, minus] = signs[0] === 1 ? blocks : [blocks[1], blocks[0]];
+      return mergeTwo(plus, minus, -1, scratch);
+    }
+    return sumBlocks(blocks, signs);
+  };
+  const deltas = new Map<string, Block>();
+  let room = 0;
   for (const [group, p] of parts) {
-    const merged = mergeTwo(prev.groups.get(group) ?? EMPTY_BLOCK, sumBlocks(p.blocks, p.signs));
+    const delta = sumOf(p);
+    deltas.set(group, delta);
+    room += (prev.groups.get(group)?.ids.length ?? 0) + delta.ids.length;
+  }
+  // Every changed group's new counts in one buffer.
+  const into = new BlockBuffer(room);
+  for (const [group, p] of parts) {
+    const merged = mergeTwo(prev.groups.get(group) ?? EMPTY_BLOCK, deltas.get(group)!, 1, into);
     const lines = (prev.lines.get(group) ?? 0) + p.lines;
     if (merged.ids.length === 0 && lines === 0) {
       next.groups.delete(group);

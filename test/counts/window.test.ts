@@ -39,6 +39,51 @@ describe('incremental window', () => {
       expect(set.lines.get('a')).toBe(full.lines.get('a'));
     }
   });
+  it('equals a naive sum when groups come and go, and a busy week meets quiet hours', () => {
+    // Groups in some hours only (a block entering or leaving alone), a group
+    // with thousands of ids in some hours and a few in others (the week
+    // merged with a small hour by galloping, with runs short and long), and
+    // products whose only units leave the window.
+    const hourOf = (h: number, v: number): CountSet => {
+      let x = h * 7919 + v * 104729 + 1;
+      const rand = (m: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % m;
+      const set = emptyCountSet(h, h + 1);
+      for (const group of ['', 'a', 'b', 'big']) {
+        if (group !== '' && rand(3) === 0) continue;
+        const n = group === 'big' ? (rand(4) === 0 ? 3000 : 1 + rand(20)) : rand(30);
+        const ids = new Set<number>();
+        while (ids.size < n) ids.add(1 + rand(group === 'big' ? 20_000 : 60));
+        const sorted = [...ids].sort((p, q) => p - q);
+        set.groups.set(group, { ids: Uint32Array.from(sorted), sales: Int32Array.from(sorted, () => (rand(7) || 1) - 2 || 3) });
+        set.lines.set(group, n);
+      }
+      return set;
+    };
+    const naive = (target: HourVersions) => {
+      const sums: Record<string, Map<number, number>> = {};
+      for (const [h, v] of Object.entries(target)) {
+        for (const [g, b] of hourOf(+h, v).groups) {
+          const m = (sums[g] ??= new Map());
+          b.ids.forEach((id, i) => m.set(id, (m.get(id) ?? 0) + b.sales[i]));
+        }
+      }
+      return Object.fromEntries(
+        Object.entries(sums)
+          .map(([g, m]) => [g, [...m].filter(([, n]) => n !== 0).sort(([p], [q]) => p - q).map(([id, n]) => `${id}:${n}`)] as const)
+          .filter(([, list]) => list.length > 0),
+      );
+    };
+    let held: HourVersions = {};
+    let set = emptyCountSet(0, 0);
+    for (let end = 6; end <= 40; end++) {
+      const target: HourVersions = {};
+      for (let h = end - 6; h < end; h++) target[h] = h % 9 === 0 && end - h > 2 ? 2 : 1; // some hours rebuilt later
+      set = applyDelta(set, windowDelta(held, target), (h, v) => hourOf(h, v), end - 6, end);
+      held = target;
+      const got = Object.fromEntries(Object.entries(asObject(set)).filter(([, list]) => list.length > 0));
+      expect(got).toEqual(naive(target));
+    }
+  });
   it('windowDelta names rebuilt hours on both sides and departed hours as leaving', () => {
     expect(windowDelta({ 1: 1, 2: 1, 3: 1 }, { 2: 1, 3: 2, 4: 1 })).toEqual({
       entering: [{ hour: 3, version: 2 }, { hour: 4, version: 1 }],
