@@ -7,10 +7,10 @@
 // next; the state snapshot commits last. A crash before the commit leaves the
 // old state, so the next run redoes the same work from the same offsets and
 // gets the same lists (a release id is a hash of its content).
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { loadCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
-import { type CountSet, readCountFile, writeCountFile } from '../counts/count-file.js';
+import { type CountSet, decodeCountSet, writeCountFile } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
 import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
@@ -76,6 +76,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   try {
     cleanPublishLeftovers(opts.outDir);
     const state = loadState(opts.dataDir);
+    // The held window (86 MB at the target scale) is read while the workers map.
+    const heldWindow = readHeldWindow(opts.dataDir, state);
     const catalog = await loadCatalog(opts.dataDir);
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
     const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' });
@@ -93,7 +95,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     }
 
     opts.progress('window: adding what entered, subtracting what left');
-    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, target, start, end);
+    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end);
     const windowVersion = (state.window?.version ?? 0) + 1;
     // Not fsynced: a window file lost to a power cut fails its checks and is recomputed from the hours.
     const saveWindow = (set: CountSet) => {
@@ -198,14 +200,23 @@ function selfRanks(manifest: Record<string, unknown>, id: string, generatedAt: s
   return { ranksBase: `releases/${id}/`, freshness: { ...freshness, ranks: { release: id, generatedAt, window, maxAgeHours: 24 } } };
 }
 
-function moveWindow(dataDir: string, state: PipelineState, target: HourVersions, start: number, end: number): CountSet {
+/** The bytes of the window file the state holds, or undefined when there is none to read. */
+async function readHeldWindow(dataDir: string, state: PipelineState): Promise<Uint8Array | undefined> {
+  if (!state.window) return undefined;
+  try {
+    return await readFile(statePaths(dataDir).windowCounts(state.window.version));
+  } catch {
+    return undefined; // gone (it is not fsynced): recomputed from the hours
+  }
+}
+
+function moveWindow(dataDir: string, state: PipelineState, heldBytes: Uint8Array | undefined, target: HourVersions, start: number, end: number): CountSet {
   const read = (hour: number, version: number) => readHour(dataDir, hour, version);
   const held = state.window;
-  const heldPath = held && statePaths(dataDir).windowCounts(held.version);
-  if (held && heldPath && existsSync(heldPath)) {
+  if (held && heldBytes) {
     let prev: CountSet | undefined;
     try {
-      prev = readCountFile(heldPath);
+      prev = decodeCountSet(heldBytes, statePaths(dataDir).windowCounts(held.version));
     } catch {
       prev = undefined; // torn by a crash (it is written without fsync): recompute
     }
