@@ -260,26 +260,13 @@ export function parseLogLine(buf: Uint8Array, start: number, out: LineFields): n
   if (i === start || buf[i] !== COMMA || id > 4294967295) return -1;
   out.productId = id;
   i++;
-  // timestamp, then a comma (the log always has the quantity)
+  // timestamp, then a comma (the log always has the quantity): with the
+  // line's end unknown, the end of the bytes the caller vouches for stands in
   out.tsStart = i;
-  if (lastHour >= 0 && samePrefix(buf, i)) {
-    out.hour = lastHour;
-  } else {
-    const hour = parseDateHour(buf, i);
-    if (hour < 0) return -1;
-    for (let k = 0; k < 13; k++) lastPrefix[k] = buf[i + k];
-    lastHour = hour;
-    out.hour = hour;
-  }
-  if (buf[i + 13] !== COLON || !isD5(buf[i + 14]) || !isD(buf[i + 15]) || buf[i + 16] !== COLON || !isD5(buf[i + 17]) || !isD(buf[i + 18])) return -1;
-  i += 19;
-  if (buf[i] === DOT) {
-    if (!isD(buf[i + 1]) || !isD(buf[i + 2]) || !isD(buf[i + 3])) return -1;
-    i += 4;
-  }
-  if (buf[i] !== Z || buf[i + 1] !== COMMA) return -1;
-  out.tsEnd = i + 1;
-  i += 2;
+  const afterTs = parseTimestamp(buf, i, start + MAX_LINE_SPAN, out);
+  if (afterTs < 0 || buf[afterTs] !== COMMA) return -1;
+  out.tsEnd = afterTs;
+  i = afterTs + 1;
   // quantity: -1000..1000, not 0, no leading zero
   const neg = buf[i] === MINUS;
   if (neg) i++;
