@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
 import { fsyncDir, syncFileSystem } from '../fs/atomic.js';
 import { LineArena } from './line-arena.js';
+import type { RouteSink } from './purchase-router.js';
 
 export interface AppendFilesOptions {
   /** Root that sync() hands to syncfs(2) when many files are dirty. */
@@ -42,7 +43,7 @@ export function defaultMaxOpenFiles(): number {
   return 512;
 }
 
-export class AppendFiles {
+export class AppendFiles implements RouteSink {
   /** Waiting lines; the router puts into it directly by target id. */
   readonly arena: LineArena;
   private readonly paths: string[] = [];
@@ -74,6 +75,20 @@ export class AppendFiles {
 
   get fileCount(): number {
     return this.arena.count;
+  }
+
+  get targetCount(): number {
+    return this.arena.count;
+  }
+
+  putSorted(targets: number, ends: Int32Array, sorted: Int32Array, lineStart: Int32Array, staging: Buffer): void {
+    const { arena } = this;
+    for (let t = 0, k = 0; t < targets; t++) {
+      for (const end = ends[t]; k < end; k++) {
+        const line = sorted[k];
+        arena.put(t, staging, lineStart[line], lineStart[line + 1] - 1, false);
+      }
+    }
   }
 
   /** Writes the fullest buffers until the arena is no longer crowded. */

@@ -20,8 +20,7 @@
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { categoryDayDir, globalHourDir } from '../layout.js';
-import type { AppendFiles } from './append-files.js';
-import { type LineArena, SourceView, copyLine } from './line-arena.js';
+import { SourceView, copyLine } from './line-arena.js';
 import { type LineFields, MAX_LINE_BYTES } from './line-codec.js';
 import { ProductRoutes } from './product-routes.js';
 
@@ -32,11 +31,28 @@ const STAGING_BYTES = 3 << 20;
 /** The longest staged line: MAX_LINE_BYTES and a newline (`,1` goes only on lines far shorter). */
 const MAX_STAGED_LINE = MAX_LINE_BYTES + 1;
 
+/**
+ * Where routed lines go: the files (targets, ids from 0 in order of
+ * creation) and, batch by batch, their lines. AppendFiles buffers and writes
+ * them on this thread; WriterThread hands them to a worker that does.
+ */
+export interface RouteSink {
+  /** A new file `name` in `dir` to append to; returns its target id. */
+  target(dir: string, name: string): number;
+  /** Targets created so far. */
+  readonly targetCount: number;
+  /**
+   * One batch's lines by target: target t's are the staged lines
+   * sorted[ends[t - 1] .. ends[t]) (from 0 for t = 0), each
+   * staging[lineStart[i] .. lineStart[i + 1]) with its newline, in order.
+   */
+  putSorted(targets: number, ends: Int32Array, sorted: Int32Array, lineStart: Int32Array, staging: Buffer): void;
+}
+
 export class PurchaseRouter {
   private readonly routes: ProductRoutes;
   private readonly offsets: Uint32Array;
   private readonly indexes: Uint32Array;
-  private readonly arena: LineArena;
   /** Target ids: global file by hour; category files by day, then category index (-1: none yet). */
   private readonly globalByHour = new Map<number, number>();
   private readonly categoriesByDay = new Map<number, Int32Array>();
@@ -66,13 +82,12 @@ export class PurchaseRouter {
   constructor(
     private readonly dataDir: string,
     private readonly catalog: Catalog,
-    private readonly files: AppendFiles,
+    private readonly files: RouteSink,
     private readonly fileName: string,
   ) {
     this.routes = new ProductRoutes(catalog);
     this.offsets = catalog.categoryOffsets;
     this.indexes = catalog.categoryIndexes;
-    this.arena = files.arena;
   }
 
   /**
@@ -143,20 +158,15 @@ export class PurchaseRouter {
 
   /** A stable counting sort of the pairs by target, then each target's lines into its buffer in one run. */
   private putSorted(pairs: number): void {
-    const targets = this.arena.count;
+    const targets = this.files.targetCount;
     if (this.counts.length < targets + 1) this.counts = new Int32Array(2 * targets + 1);
-    const { counts, pairTarget, pairLine, sorted, lineStart, staging, arena } = this;
+    const { counts, pairTarget, pairLine, sorted } = this;
     counts.fill(0, 0, targets + 1);
     for (let r = 0; r < pairs; r++) counts[pairTarget[r] + 1]++;
     for (let t = 0; t < targets; t++) counts[t + 1] += counts[t];
     // counts[t] = where t's lines start; each placed line moves it on, to where t + 1's start.
     for (let r = 0; r < pairs; r++) sorted[counts[pairTarget[r]]++] = pairLine[r];
-    for (let t = 0, k = 0; t < targets; t++) {
-      for (const end = counts[t]; k < end; k++) {
-        const line = sorted[k];
-        arena.put(t, staging, lineStart[line], lineStart[line + 1] - 1, false);
-      }
-    }
+    this.files.putSorted(targets, counts, sorted, this.lineStart, this.staging);
   }
 
   private growPairs(): void {
