@@ -15,6 +15,8 @@
 // of the targets, one pass of copies) buys at least half an arena of lines.
 
 const MIN_REGION = 256;
+/** Runs up to this many bytes are copied by a loop, longer ones natively. */
+const SHORT_RUN = 128;
 
 /** A DataView of the last source buffer given, made again only when the buffer changes. */
 export class SourceView {
@@ -103,6 +105,19 @@ export class LineArena {
     const n = end - start + (unitQuantity ? 3 : 1);
     if (this.len[t] + n > this.cap[t]) this.regrow(t, n);
     copyLine(this.sources.of(src), src, start, end, unitQuantity, this.view, this.bytes, this.base[t] + this.len[t]);
+    if (this.len[t] === 0) this.live++;
+    this.len[t] += n;
+    this.buffered += n;
+  }
+
+  /** Appends whole lines src[start..end), newlines included, to target t. */
+  putRun(t: number, src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.len[t] + n > this.cap[t]) this.regrow(t, n);
+    const o = this.base[t] + this.len[t];
+    // Most runs are a line or two: a native copy's call costs more than the bytes.
+    if (n <= SHORT_RUN) for (let i = 0; i < n; i++) this.bytes[o + i] = src[start + i];
+    else this.bytes.set(src.subarray(start, end), o);
     if (this.len[t] === 0) this.live++;
     this.len[t] += n;
     this.buffered += n;

@@ -15,6 +15,7 @@ import { WRITER_ID_RE, namedWriterFileName, writerFileName } from '../layout.js'
 import { AppendFiles, defaultMaxOpenFiles } from './append-files.js';
 import { Fault, type FaultCode, type LineFields, MAX_LINE_BYTES, faultKey, faultText, newLineFields, parseLine, refineFault } from './line-codec.js';
 import { PurchaseRouter } from './purchase-router.js';
+import { WriterThread } from './writer-thread.js';
 
 export interface Purchase {
   /** 1..4294967295. */
@@ -55,6 +56,14 @@ export interface PurchaseLogOptions {
    * four times as many write/open/close calls.
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * Write on a worker thread (writer-thread.ts): this thread validates and
+   * routes, the worker buffers, writes and syncs, so the two overlap on two
+   * cores. Same files, same bytes; append() may then block while the worker
+   * catches up, and an I/O failure surfaces at a later append(), flush() or
+   * close(). Default false; `ingest` uses it. Needs the compiled dist/.
+   */
+  readonly writerThread?: boolean;
 }
 
 export interface PurchaseLogStats {
@@ -96,11 +105,12 @@ export function openPurchaseLog(options: PurchaseLogOptions): PurchaseLog {
     throw usageError(`writer id ${JSON.stringify(writerId)} is not 1..100 characters of A-Z a-z 0-9 _ . - (not starting with .)`);
   }
   const fileName = writerId !== undefined ? namedWriterFileName(writerId) : writerFileName(randomBytes(6).toString('hex'));
-  const files = new AppendFiles({
+  const filesOptions = {
     root: dataDir,
     maxOpenFiles: options.maxOpenFiles ?? defaultMaxOpenFiles(),
     maxBufferedBytes: options.maxBufferedBytes ?? 256 << 20,
-  });
+  };
+  const files = options.writerThread ? new WriterThread(filesOptions) : new AppendFiles(filesOptions);
   const router = new PurchaseRouter(dataDir, catalog, files, fileName);
   const fields = newLineFields();
   // Room for the longest string that can still be valid, 4 UTF-8 bytes a character.
@@ -146,13 +156,24 @@ export function openPurchaseLog(options: PurchaseLogOptions): PurchaseLog {
     async flush() {
       assertOpen();
       router.flush();
-      files.sync();
+      await files.sync();
     },
     async close() {
       if (closed) return;
       closed = true;
-      router.flush();
-      files.close();
+      // Closed also after a failure (a writer thread ends only when closed); the first error wins.
+      let failure: unknown;
+      try {
+        router.flush();
+      } catch (err) {
+        failure = err;
+      }
+      try {
+        await files.close();
+      } catch (err) {
+        failure ??= err;
+      }
+      if (failure !== undefined) throw failure;
     },
     stats: () => ({ purchases, files: files.fileCount, bytesWritten: files.bytesWritten }),
   };

@@ -2,7 +2,8 @@
 // Whatever the batching, each file must hold exactly the lines a line-by-line
 // router would give it, in the order they were appended: checked here against a plain model of the
 // routing rules, over more lines than a batch and its staging buffer hold,
-// through both entry points, with a small arena and few descriptors.
+// through both entry points, with a small arena and few descriptors, on this
+// thread and with the writer thread (writer-thread.ts).
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CatalogBuilder } from '../../src/catalog/build.js';
@@ -68,14 +69,14 @@ function actual(dataDir: string, fileName: string): Map<string, string[]> {
 // More than a batch (64k lines) and than its staging buffer (3 MB) hold.
 const LINES = 150_000;
 
-describe('batched routing', () => {
+describe.each([false, true])('batched routing (writer thread: %s)', (writerThread) => {
   const cat = catalog();
   const input = Array.from({ length: LINES }, (_, i) => inputLine(i));
   const want = expected(cat, input);
 
   it('gives each file the lines of the line-by-line rules, in order, through appendParsed from a reused buffer', async () => {
     const dataDir = tempDataDir();
-    const log = openPurchaseLog({ dataDir, catalog: cat, writerId: 'bytes', maxBufferedBytes: 1 << 18, maxOpenFiles: 8 });
+    const log = openPurchaseLog({ dataDir, catalog: cat, writerId: 'bytes', maxBufferedBytes: 1 << 18, maxOpenFiles: 8, writerThread });
     const buf = Buffer.alloc(256);
     const fields = newLineFields();
     for (const line of input) {
@@ -92,7 +93,7 @@ describe('batched routing', () => {
 
   it('does the same through append() with flushes in between', async () => {
     const dataDir = tempDataDir();
-    const log = openPurchaseLog({ dataDir, catalog: cat, writerId: 'objects' });
+    const log = openPurchaseLog({ dataDir, catalog: cat, writerId: 'objects', writerThread });
     for (let i = 0; i < input.length; i++) {
       const [productId, timestamp, quantity, eventId] = input[i].split(',');
       const r = log.append({ productId: Number(productId), timestamp, quantity: quantity === undefined ? undefined : Number(quantity), eventId });
