@@ -113,7 +113,7 @@ async function readThrough(source: IngestSource, limit: number | undefined, prog
 }
 
 async function appendAll(options: IngestOptions, source: IngestSource, limit?: number): Promise<IngestSummary> {
-  const log = openPurchaseLog({ dataDir: options.dataDir, catalog: options.catalog, writerId: options.writerId });
+  const log = openPurchaseLog({ dataDir: options.dataDir, catalog: options.catalog, writerId: options.writerId, writerThread: true });
   const quarantine = new QuarantineFile(options.dataDir, options.nowMs, options.pid ?? process.pid, source.name);
   let pass: PassResult;
   try {
