@@ -61,6 +61,8 @@ export class AppendFiles implements RouteSink {
   private maxOpen: number;
   /** Bytes handed to the OS so far. */
   bytesWritten = 0;
+  /** Targets below this one have been opened at least once (createNext). */
+  private created = 0;
 
   constructor(private readonly options: AppendFilesOptions) {
     this.arena = new LineArena(options.maxBufferedBytes, () => this.writeFullest());
@@ -146,6 +148,28 @@ export class AppendFiles implements RouteSink {
     }
     this.bytesWritten += end - start;
     this.dirty.add(t);
+  }
+
+  /**
+   * Creates the file of the first target not opened yet, and closes it again
+   * (the descriptors stay for the files being written); says whether there
+   * was one. A writer with time to spare creates its files ahead: else the
+   * long tail of small files (and, in a day's first hour, their day
+   * directories) is all created at close.
+   */
+  createNext(): boolean {
+    while (this.created < this.arena.count && this.opened[this.created]) this.created++;
+    if (this.created === this.arena.count) return false;
+    const t = this.created++;
+    const fd = this.openAppend(t);
+    try {
+      closeSync(fd);
+    } catch (err) {
+      throw asIoError(err, this.paths[t]);
+    }
+    this.opened[t] = true;
+    this.dirsToSync.add(this.dirs[t]);
+    return true;
   }
 
   /** Hands every waiting line to the OS: one write per file. */

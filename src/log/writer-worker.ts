@@ -26,6 +26,20 @@ function fail(err: unknown): void {
   Atomics.store(control, FAILED, 1);
 }
 
+/**
+ * Waiting for lines: does one piece of what close would otherwise do all at
+ * once (write a big buffer out, create a file); says whether it did any.
+ */
+function idle(): boolean {
+  if (failed || !files) return false;
+  try {
+    return files.writeLargest(IDLE_WRITE_MIN) || files.createNext();
+  } catch (err) {
+    fail(err);
+    return false;
+  }
+}
+
 let files: AppendFiles | undefined;
 try {
   files = new AppendFiles(data.files);
@@ -36,10 +50,7 @@ Atomics.store(control, READY, 1);
 
 for (let s = 0; ; s = (s + 1) % SLOTS) {
   const state = slotWord(s, STATE);
-  while (Atomics.load(control, state) !== FULL) {
-    // Waiting for lines: write a big buffer out meanwhile, rather than all of them at close.
-    if (failed || !files?.writeLargest(IDLE_WRITE_MIN)) Atomics.wait(control, state, FREE);
-  }
+  while (Atomics.load(control, state) !== FULL) if (!idle()) Atomics.wait(control, state, FREE);
   const cmd = control[slotWord(s, CMD)];
   try {
     // Files first used by this slot were announced just before it.
