@@ -15,6 +15,7 @@
 // naming the file, like the single-thread writer) is flagged in the control
 // words and its details posted on that port, read here synchronously by
 // receiveMessageOnPort the next time a slot is handed over, or by flush/close.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
@@ -51,6 +52,14 @@ export const CLOSE = 2;
 const SLOT_BYTES = 8 << 20;
 /** Runs a slot holds at most: more than the files one batch reaches at 30k categories. */
 export const SLOT_RUNS = 1 << 16;
+/**
+ * Bytes handed over between two early writebacks (`sync -f` in the
+ * background, not waited for): the disk is otherwise idle until close, whose
+ * syncfs then finds a peak hour's 1.15 GB all dirty. Measured at the target
+ * scale (load 5): close's syncfs took 0.36 s in two runs against 0.46 and
+ * 0.81 s without; the kernel's writeback costs little CPU.
+ */
+const WRITEBACK_EVERY = 256 << 20;
 /** How long a hand-over waits for a worker that has not started before giving up. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -100,8 +109,13 @@ export class WriterThread implements RouteSink {
   private failure: PipelineError | Error | undefined;
   private readonly pending: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private closed = false;
+  private readonly root: string;
+  /** Bytes handed over so far, and when the last early writeback started. */
+  private handed = 0;
+  private writtenBack = 0;
 
   constructor(files: AppendFilesOptions) {
+    this.root = files.root;
     const control = new SharedArrayBuffer(slotWord(SLOTS, 0) * 4);
     const slots = Array.from({ length: SLOTS }, () => ({ bytes: new SharedArrayBuffer(SLOT_BYTES), runs: new SharedArrayBuffer(2 * SLOT_RUNS * 4) }));
     const { port1, port2 } = new MessageChannel();
@@ -230,6 +244,14 @@ export class WriterThread implements RouteSink {
     if (this.newTargets.length > 0) {
       this.port.postMessage(this.newTargets);
       this.newTargets = [];
+    }
+    this.handed += this.used;
+    if (this.handed - this.writtenBack >= WRITEBACK_EVERY) {
+      this.writtenBack = this.handed;
+      // Only a head start: close's syncfs still waits for everything. A failure here is not ours to report.
+      spawn('sync', ['-f', this.root], { stdio: 'ignore' })
+        .on('error', () => {})
+        .unref();
     }
     control[slotWord(s, RUNS)] = this.runs;
     control[slotWord(s, CMD)] = cmd;
