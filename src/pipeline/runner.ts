@@ -60,6 +60,17 @@ function jobsModulePath(): string {
   return compiled;
 }
 
+/**
+ * piscina loads the jobs with require() first, which Node 20.19+ lets load
+ * an ES module (require(esm), experimental there). Now and then it crashed
+ * a worker's whole process with a V8 fatal error (`v8::Module::IsGraphAsync
+ * must be used on an instantiated module`, twice in about ten full test
+ * runs, both right after a worker thread died and was replaced). With it
+ * turned off in the workers, require() fails cleanly and piscina imports the
+ * module instead.
+ */
+const WORKER_EXEC_ARGV = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [];
+
 export function poolRunner(workers: number): Runner {
   let pool: Piscina | undefined;
   return {
@@ -67,7 +78,7 @@ export function poolRunner(workers: number): Runner {
     parallelism: workers,
     run(name, input) {
       if (!pool) {
-        pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+        pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
         // A worker that dies mid-task rejects that task (retried above); the
         // pool's own 'error' event must not become an uncaught exception.
         pool.on('error', () => undefined);
