@@ -211,8 +211,7 @@ interface HeldWindow {
  * before the roll-up, its peak of memory: the bytes must not stay reachable
  * from a settled promise or the run's frame (a plain Uint8Array result kept
  * ~200 MB alive there, at 1M purchases an hour: peak RSS 1.94–2.02 GiB
- * against 1.80). Read into one buffer of the file's size (fs/promises'
- * readFile reads a big file in chunks and joins them).
+ * against 1.80).
  */
 async function readHeldWindow(dataDir: string, state: PipelineState): Promise<HeldWindow> {
   if (!state.window) return {};

@@ -64,8 +64,9 @@ function jobsModulePath(): string {
  * piscina loads the jobs with require() first, which Node 20.19+ lets load
  * an ES module (require(esm), experimental there). Now and then it crashed
  * a worker's whole process with a V8 fatal error (`v8::Module::IsGraphAsync
- * must be used on an instantiated module`, twice in about ten full test
- * runs, both right after a worker thread died and was replaced). With it
+ * must be used on an instantiated module`: in two of about ten full test
+ * runs, the one seen whole right after a worker thread died and was
+ * replaced). With it
  * turned off in the workers, require() fails cleanly and piscina imports the
  * module instead.
  */
