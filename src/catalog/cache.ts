@@ -41,7 +41,8 @@ import { UNCATEGORIZED } from '../layout.js';
 
 export const CACHE_VERSION = 2;
 const MAGIC = Buffer.from('RPCATBIN', 'latin1');
-const BYTE_ORDER_MARK = 0x01020304;
+/** 0x01020304 in this host's byte order. */
+const BYTE_ORDER_MARK = new Uint8Array(new Uint32Array([0x01020304]).buffer);
 const CHECKED_HEADER = 80;
 const HEADER = 84;
 
@@ -62,7 +63,7 @@ export function encodeCatalogCache(catalog: CatalogColumns, key: CacheKey): Uint
   const header = Buffer.alloc(HEADER);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(CACHE_VERSION, 8);
-  new Uint32Array(header.buffer, header.byteOffset + 12, 1)[0] = BYTE_ORDER_MARK;
+  header.set(BYTE_ORDER_MARK, 12);
   stamps(key).forEach((v, i) => header.writeDoubleLE(v, 16 + 8 * i));
   header.writeUInt32LE(json.length, 64);
   header.writeUInt32LE(catalog.productIds.length, 68);
@@ -80,14 +81,29 @@ export function encodeCatalogCache(catalog: CatalogColumns, key: CacheKey): Uint
   return [header, ...body];
 }
 
+/** Bytes of a cache file that headerMismatch needs. */
+export const KEYED_HEADER = 64;
+
+/**
+ * Why a cache file starting with `head` (at least KEYED_HEADER bytes) is not
+ * one for these CSVs, or undefined when it is: then it is worth reading
+ * whole, and decodeCatalogCache checks the rest.
+ */
+export function headerMismatch(head: Buffer, key: CacheKey): string | undefined {
+  if (head.length < KEYED_HEADER || !head.subarray(0, 8).equals(MAGIC)) return 'not a catalog cache';
+  if (head.readUInt32LE(8) !== CACHE_VERSION) return `format version ${head.readUInt32LE(8)}, expected ${CACHE_VERSION}`;
+  if (!head.subarray(12, 16).equals(BYTE_ORDER_MARK)) return 'written with another byte order';
+  if (stamps(key).some((v, i) => head.readDoubleLE(16 + 8 * i) !== v)) return 'stale: a catalog CSV changed';
+  return undefined;
+}
+
 /** The catalog in `file`, or why the file cannot be used (then the caller rebuilds it). */
 export function decodeCatalogCache(file: Buffer, key: CacheKey): ColumnarCatalog | string {
-  if (file.length < HEADER || !file.subarray(0, 8).equals(MAGIC)) return 'not a catalog cache';
-  if (file.readUInt32LE(8) !== CACHE_VERSION) return `format version ${file.readUInt32LE(8)}, expected ${CACHE_VERSION}`;
+  if (file.length < HEADER) return 'not a catalog cache';
+  const mismatch = headerMismatch(file, key);
+  if (mismatch) return mismatch;
   // Views need 4-byte alignment; a small read may sit at any offset of a pooled buffer.
   const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(new Uint8Array(file));
-  if (new Uint32Array(buf.buffer, buf.byteOffset + 12, 1)[0] !== BYTE_ORDER_MARK) return 'written with another byte order';
-  if (stamps(key).some((v, i) => buf.readDoubleLE(16 + 8 * i) !== v)) return 'stale: a catalog CSV changed';
   const [c, n, k, b] = [64, 68, 72, 76].map((at) => buf.readUInt32LE(at)) as [number, number, number, number];
   const sizes = [pad4(c), 4 * n, 4 * (n + 1), 4 * k, 4 * (n + 1), b];
   if (HEADER + sizes.reduce((x, y) => x + y, 0) !== buf.length) return 'truncated or overlong';

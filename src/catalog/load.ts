@@ -4,7 +4,7 @@
 // PipelineError with exit 64 naming the file, the line and the fix.
 import type { Catalog } from './catalog.js';
 import { CatalogBuilder, DuplicateProductIdError } from './build.js';
-import { type CacheKey, decodeCatalogCache, encodeCatalogCache } from './cache.js';
+import { type CacheKey, KEYED_HEADER, decodeCatalogCache, encodeCatalogCache, headerMismatch } from './cache.js';
 import { type CatalogFs, type FileStamp, nodeCatalogFs } from './catalog-fs.js';
 import { CATEGORIES_HEADER, CategoriesSink } from './categories-csv.js';
 import type { ColumnarCatalog } from './columnar.js';
@@ -24,6 +24,17 @@ export interface LoadCatalogOptions {
 }
 
 export async function loadCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<Catalog> {
+  return (await startLoadingCatalog(dataDir, options)).catalog;
+}
+
+/**
+ * loadCatalog for a caller with other work to do meanwhile (a run maps the
+ * logs). A missing CSV fails at once. When the cache carries both CSVs'
+ * stamps, it is read and decoded in the background: `catalog` settles later.
+ * Otherwise the CSVs are parsed before this resolves, so that their errors
+ * come before any other work.
+ */
+export async function startLoadingCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<{ catalog: Promise<Catalog> }> {
   const fs = options.fs ?? nodeCatalogFs;
   const paths = catalogPaths(dataDir);
   // Stamped before reading, so a CSV edited during the parse leaves a cache
@@ -32,8 +43,15 @@ export async function loadCatalog(dataDir: string, options: LoadCatalogOptions =
     categories: await stampOf(fs, paths.categories, `the header line "${CATEGORIES_HEADER}" and a line per category`),
     products: await stampOf(fs, paths.products, `the header line "${PRODUCTS_HEADER}" and a line per product`),
   };
-  const cached = await readCache(fs, paths.cache, key);
-  if (cached) return cached;
+  if (await cacheMatches(fs, paths.cache, key)) {
+    // A cache that fails its checksum when read whole is rebuilt from the CSVs, which were fine when it was written.
+    return { catalog: readCache(fs, paths.cache, key).then((cached) => cached ?? parseAndCache(fs, dataDir, key, options)) };
+  }
+  return { catalog: Promise.resolve(await parseAndCache(fs, dataDir, key, options)) };
+}
+
+async function parseAndCache(fs: CatalogFs, dataDir: string, key: CacheKey, options: LoadCatalogOptions): Promise<Catalog> {
+  const paths = catalogPaths(dataDir);
   const catalog = await parseCatalog(fs, paths.categories, paths.products, key.products.size);
   try {
     await fs.writeFileAtomic(paths.cache, encodeCatalogCache(catalog, key));
@@ -52,6 +70,27 @@ async function stampOf(fs: CatalogFs, path: string, contents: string): Promise<F
       path,
       hint: `create it with ${contents}, or run \`rank-pipeline generate\` to write a synthetic catalog`,
     });
+  }
+}
+
+/** Whether the cache's header is for these CSVs (its checksum is checked when it is read whole). */
+async function cacheMatches(fs: CatalogFs, path: string, key: CacheKey): Promise<boolean> {
+  try {
+    const file = await fs.openRead(path);
+    try {
+      const head = Buffer.alloc(KEYED_HEADER);
+      let got = 0;
+      while (got < head.length) {
+        const n = await file.read(head, got, head.length - got);
+        if (n === 0) break;
+        got += n;
+      }
+      return headerMismatch(head.subarray(0, got), key) === undefined;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false; // no cache, or unreadable: parse the CSVs
   }
 }
 

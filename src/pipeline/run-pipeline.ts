@@ -8,7 +8,7 @@
 // old state, so the next run redoes the same work from the same offsets and
 // gets the same lists (a release id is a hash of its content).
 import { open } from 'node:fs/promises';
-import { loadCatalog } from '../catalog/load.js';
+import { startLoadingCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
 import { type CountSet, decodeCountSet, writeCountFile } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
@@ -78,7 +78,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const state = loadState(opts.dataDir);
     // The held window (86 MB at the target scale) is read while the workers map.
     const heldWindow = readHeldWindow(opts.dataDir, state);
-    const catalog = await loadCatalog(opts.dataDir);
+    // A cached catalog is decoded while the workers map too; errors in the CSVs come first.
+    const { catalog: catalogLoad } = await startLoadingCatalog(opts.dataDir);
+    catalogLoad.catch(() => {}); // awaited after the map, which may fail first
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
     const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' });
     const { hours } = fresh;
@@ -94,6 +96,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock) };
     }
 
+    const catalog = await catalogLoad;
     opts.progress('window: adding what entered, subtracting what left');
     let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end);
     const windowVersion = (state.window?.version ?? 0) + 1;

@@ -6,7 +6,7 @@ import { CatalogBuilder } from '../../src/catalog/build.js';
 import { CACHE_VERSION, decodeCatalogCache, encodeCatalogCache } from '../../src/catalog/cache.js';
 import type { Catalog } from '../../src/catalog/catalog.js';
 import { ColumnarCatalog } from '../../src/catalog/columnar.js';
-import { loadCatalog } from '../../src/catalog/load.js';
+import { loadCatalog, startLoadingCatalog } from '../../src/catalog/load.js';
 import { ExitCode } from '../../src/errors.js';
 import { catalogPaths } from '../../src/layout.js';
 import { CATEGORIES, DATA, type MemCatalog, memCatalog, paths } from './memfs-catalog.js';
@@ -107,6 +107,41 @@ describe('catalog cache', () => {
     await loadCounting(m);
     m.vol.appendFileSync(paths.products, '5,nope,x\n');
     await expect(loadCatalog(DATA, { fs: m.fs })).rejects.toMatchObject({ exitCode: ExitCode.usage, line: 5 });
+  });
+});
+
+describe('startLoadingCatalog: the cache in the background, the CSVs up front', () => {
+  const opened = (m: MemCatalog) => m.opens.get(paths.products) ?? 0;
+
+  it('resolves before the cache is read whole when its stamps match, and reads no CSV', async () => {
+    const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
+    const good = snapshot((await loadCounting(m)).catalog);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fs = { ...m.fs, readFile: async (path: string) => (await gate, m.fs.readFile(path)) };
+    const started = await startLoadingCatalog(DATA, { fs }); // would never resolve if it waited for the read
+    release();
+    expect(snapshot(await started.catalog)).toEqual(good);
+    expect(opened(m)).toBe(1);
+  });
+
+  it('parses the CSVs before it resolves when the cache is stale, so their errors come first', async () => {
+    const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
+    await loadCounting(m);
+    m.vol.appendFileSync(paths.products, '5,nope,x\n');
+    await expect(startLoadingCatalog(DATA, { fs: m.fs })).rejects.toMatchObject({ exitCode: ExitCode.usage, line: 5 });
+  });
+
+  it('rebuilds from the CSVs, in the background, a cache whose header matches but whose body is damaged', async () => {
+    const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
+    const good = snapshot((await loadCounting(m)).catalog);
+    const bytes = Buffer.from(m.vol.readFileSync(paths.cache) as Buffer);
+    bytes[bytes.length - 3]! ^= 0x20;
+    m.vol.writeFileSync(paths.cache, bytes);
+    const started = await startLoadingCatalog(DATA, { fs: m.fs });
+    expect(opened(m)).toBe(1);
+    expect(snapshot(await started.catalog)).toEqual(good);
+    expect(opened(m)).toBe(2);
   });
 });
 
