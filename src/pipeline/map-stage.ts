@@ -115,7 +115,7 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
 }
 
 /** Promise.all that waits for every promise before rejecting with the first failure. */
-async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+export async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(promises);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);

@@ -8,7 +8,7 @@ import type { BadLine, DirState, LogDir } from '../log/log-state.js';
 import { dayName, dayOfHour, firstHourOfDay } from '../time.js';
 import { logDirSpan } from '../layout.js';
 import { categoryDayDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
-import { type MapStageResult, checkBadBudget, mapStage } from './map-stage.js';
+import { type MapStageResult, checkBadBudget, mapStage, settleAll } from './map-stage.js';
 import { writeRunQuarantine } from './quarantine.js';
 import type { Runner } from './runner.js';
 import type { PipelineState } from './state.js';
@@ -86,14 +86,19 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   for (let day = dayOfHour(from); day <= lastDay; day++) {
     const a = Math.max(from, firstHourOfDay(day));
     const b = Math.min(end, firstHourOfDay(day + 1));
-    // The global log first: a day whose global hours changed is a day whose
-    // category logs changed too, since every writer appends to both. An
-    // hourly run reads the category days of today and yesterday, and of the
-    // days whose global hours changed; a line appended to an older category
-    // day alone waits for the daily run's sweep.
+    // A day whose global hours changed is a day whose category logs changed
+    // too, since every writer appends to both (the global line first). An
+    // hourly run reads the category days of the last day and, in its first
+    // hours, of the day before, while writers may still be finishing its
+    // last lines; of an older day, only when its global hours changed: then
+    // its global log is mapped first, so that the category logs are read
+    // after what was seen there. A line appended to an older category day
+    // alone waits for the daily run's sweep.
     const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
-    const mappedGlobal = await stage(globals, `global log of ${dayName(day)}`);
-    const hot = opts.sweep || day >= lastDay - 1 || mappedGlobal.dirStates.size > 0;
+    const mapGlobal = () => stage(globals, `global log of ${dayName(day)}`);
+    const always = opts.sweep || day === lastDay || (day === lastDay - 1 && end - firstHourOfDay(lastDay) <= PREVIOUS_DAY_HOURS);
+    const mappedFirst = always ? undefined : await mapGlobal();
+    const hot = always || mappedFirst!.dirStates.size > 0;
     let daySlugs = slugs;
     if (hot && settledDays[day] !== undefined) {
       const dirs = readSettledDays(opts.dataDir, day, settledDays[day]);
@@ -104,8 +109,9 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
       if (gone.size > 0) daySlugs = [...slugs, ...gone].sort();
     }
     const categories = hot ? forget(categoryDayDirs(daySlugs, day)) : [];
-    const mapped = combine(mappedGlobal, await stage(categories, `category logs of ${dayName(day)}`));
-
+    // Side by side when both are read anyway: the workers take the category batches while one maps the new hour.
+    const [mappedGlobal, mappedCategories] = await settleAll([mappedFirst ? Promise.resolve(mappedFirst) : mapGlobal(), stage(categories, `category logs of ${dayName(day)}`)]);
+    const mapped = combine(mappedGlobal, mappedCategories);
     for (const [dir, s] of mapped.dirStates) states[dir] = s;
     out.dirsChanged ||= mapped.dirStates.size > 0;
     out.newLines += mapped.newLines;
@@ -146,6 +152,9 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
 }
 
 const CATEGORY_DIRS = 'logs/categories/';
+
+/** Hours into a day during which an hourly run still reads the day before's category logs in full. */
+const PREVIOUS_DAY_HOURS = 2;
 
 /**
  * Writes a new version of each day whose settled directories changed: a day
