@@ -33,6 +33,7 @@
 //        …   4K  categoryIndexes  uint32[K]
 //        …  4N+4 nameOffsets      uint32[N + 1]
 //        …    B  nameBytes        UTF-8 names back to back; the file ends here
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import type { CategoryInfo } from './catalog.js';
 import type { FileStamp } from './catalog-fs.js';
@@ -97,8 +98,13 @@ export function headerMismatch(head: Buffer, key: CacheKey): string | undefined 
   return undefined;
 }
 
-/** The catalog in `file`, or why the file cannot be used (then the caller rebuilds it). */
-export function decodeCatalogCache(file: Buffer, key: CacheKey): ColumnarCatalog | string {
+/**
+ * The catalog in `file`, or why the file cannot be used (then the caller
+ * rebuilds it). Asynchronous only to let the event loop run between pieces of
+ * the checksum: a run decodes the cache while its workers map, and they wait
+ * for this thread to hand them their next task.
+ */
+export async function decodeCatalogCache(file: Buffer, key: CacheKey): Promise<ColumnarCatalog | string> {
   if (file.length < HEADER) return 'not a catalog cache';
   const mismatch = headerMismatch(file, key);
   if (mismatch) return mismatch;
@@ -107,7 +113,7 @@ export function decodeCatalogCache(file: Buffer, key: CacheKey): ColumnarCatalog
   const [c, n, k, b] = [64, 68, 72, 76].map((at) => buf.readUInt32LE(at)) as [number, number, number, number];
   const sizes = [pad4(c), 4 * n, 4 * (n + 1), 4 * k, 4 * (n + 1), b];
   if (HEADER + sizes.reduce((x, y) => x + y, 0) !== buf.length) return 'truncated or overlong';
-  if (crcOf([buf.subarray(0, CHECKED_HEADER), buf.subarray(HEADER)]) !== buf.readUInt32LE(CHECKED_HEADER)) return 'checksum mismatch';
+  if ((await crcInPieces([buf.subarray(0, CHECKED_HEADER), buf.subarray(HEADER)])) !== buf.readUInt32LE(CHECKED_HEADER)) return 'checksum mismatch';
 
   const starts = sizes.reduce<number[]>((acc, size) => [...acc, acc.at(-1)! + size], [HEADER]);
   const u32 = (section: number, count: number) => new Uint32Array(buf.buffer, buf.byteOffset + starts[section]!, count);
@@ -126,6 +132,21 @@ export function decodeCatalogCache(file: Buffer, key: CacheKey): ColumnarCatalog
 /** The CRC-32 of the parts one after another. Empty parts are skipped: zlib restarts the CRC at 0 for the null pointer an empty ArrayBuffer may have. */
 function crcOf(parts: readonly Uint8Array[]): number {
   return parts.reduce((crc, part) => (part.length === 0 ? crc : crc32(part, crc)), 0);
+}
+
+/** Bytes checksummed between two turns of the event loop: ~10 ms. */
+const CRC_PIECE = 16 << 20;
+
+/** crcOf, yielding to the event loop between pieces. */
+async function crcInPieces(parts: readonly Uint8Array[]): Promise<number> {
+  let crc = 0;
+  for (const part of parts) {
+    for (let at = 0; at < part.length; at += CRC_PIECE) {
+      crc = crc32(part.subarray(at, at + CRC_PIECE), crc); // never empty: zlib would restart at 0 (see crcOf)
+      await yieldToLoop();
+    }
+  }
+  return crc;
 }
 
 function parseCategories(json: string): CategoryInfo[] {

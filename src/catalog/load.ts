@@ -97,7 +97,7 @@ async function cacheMatches(fs: CatalogFs, path: string, key: CacheKey): Promise
 /** The cached catalog, or undefined when there is none or it cannot be trusted. */
 async function readCache(fs: CatalogFs, path: string, key: CacheKey): Promise<ColumnarCatalog | undefined> {
   try {
-    const decoded = decodeCatalogCache(await fs.readFile(path), key);
+    const decoded = await decodeCatalogCache(await fs.readFile(path), key);
     return typeof decoded === 'string' ? undefined : decoded;
   } catch {
     // Missing, unreadable or unparsable: all mean "rebuild from the CSVs".

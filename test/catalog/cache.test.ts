@@ -148,34 +148,45 @@ describe('startLoadingCatalog: the cache in the background, the CSVs up front', 
 describe('decodeCatalogCache', () => {
   const encoded = () => Buffer.concat(encodeCatalogCache(sampleCatalog(), key));
 
-  it('round-trips every column', () => {
-    const decoded = decodeCatalogCache(encoded(), key);
+  it('round-trips every column', async () => {
+    const decoded = await decodeCatalogCache(encoded(), key);
     expect(decoded).toBeInstanceOf(ColumnarCatalog);
     expect(snapshot(decoded as ColumnarCatalog)).toEqual(snapshot(sampleCatalog()));
   });
 
-  it('round-trips an empty catalog', () => {
+  it('round-trips an empty catalog', async () => {
     const empty = new CatalogBuilder([]).build();
-    expect(snapshot(decodeCatalogCache(Buffer.concat(encodeCatalogCache(empty, key)), key) as ColumnarCatalog)).toEqual(snapshot(empty));
+    expect(snapshot((await decodeCatalogCache(Buffer.concat(encodeCatalogCache(empty, key)), key)) as ColumnarCatalog)).toEqual(snapshot(empty));
   });
 
-  it('decodes from a buffer that is not 4-byte aligned', () => {
+  it('decodes from a buffer that is not 4-byte aligned', async () => {
     const bytes = encoded();
     const shifted = Buffer.alloc(bytes.length + 1);
     bytes.copy(shifted, 1);
-    expect(snapshot(decodeCatalogCache(shifted.subarray(1), key) as ColumnarCatalog)).toEqual(snapshot(sampleCatalog()));
+    expect(snapshot((await decodeCatalogCache(shifted.subarray(1), key)) as ColumnarCatalog)).toEqual(snapshot(sampleCatalog()));
   });
 
-  it('says why it refuses a cache', () => {
+  it('checks the whole of a cache longer than one piece of its checksum (16 MB)', async () => {
+    const b = new CatalogBuilder([{ slug: 'toys', name: 'Toys' }]);
+    for (let id = 1; id <= 200_000; id++) b.addProduct(id, [0], `${'n'.repeat(90)}${id}`);
+    const big = b.build();
+    const bytes = Buffer.concat(encodeCatalogCache(big, key));
+    expect(bytes.length).toBeGreaterThan(16 << 20);
+    expect(((await decodeCatalogCache(bytes, key)) as ColumnarCatalog).productName(199_999)).toBe(`${'n'.repeat(90)}199999`);
+    bytes[bytes.length - 100]! ^= 1; // in the last piece
+    await expect(decodeCatalogCache(bytes, key)).resolves.toMatch(/checksum/);
+  });
+
+  it('says why it refuses a cache', async () => {
     const bytes = encoded();
-    expect(decodeCatalogCache(bytes, { ...key, products: { ...key.products, ino: 9 } })).toMatch(/stale/);
-    expect(decodeCatalogCache(bytes.subarray(0, bytes.length - 1), key)).toMatch(/truncated/);
+    await expect(decodeCatalogCache(bytes, { ...key, products: { ...key.products, ino: 9 } })).resolves.toMatch(/stale/);
+    await expect(decodeCatalogCache(bytes.subarray(0, bytes.length - 1), key)).resolves.toMatch(/truncated/);
     const flipped = Buffer.from(bytes);
     flipped[flipped.length - 1]! ^= 1;
-    expect(decodeCatalogCache(flipped, key)).toMatch(/checksum/);
+    await expect(decodeCatalogCache(flipped, key)).resolves.toMatch(/checksum/);
     const old = Buffer.from(bytes);
     old.writeUInt32LE(0, 8);
-    expect(decodeCatalogCache(old, key)).toMatch(/format version 0/);
+    await expect(decodeCatalogCache(old, key)).resolves.toMatch(/format version 0/);
   });
 });
 
