@@ -1,6 +1,6 @@
 // Where a job runs. `inline` calls the task in this thread (the real stack
 // trace, for tests and debugging); `pool` runs it on piscina worker threads,
-// created lazily and destroyed in close(). Both take the same task objects,
+// created by start() or the first task and destroyed in close(). Both take the same task objects,
 // so one conformance table covers both. A task that throws or whose worker
 // dies is retried once; data errors come back as values and are not retried.
 import { existsSync } from 'node:fs';
@@ -19,6 +19,8 @@ export interface Runner {
   /** How many tasks run at once. */
   readonly parallelism: number;
   run<K extends JobName>(name: K, input: JobInput<K>): Promise<JobOutput<K>>;
+  /** Starts the workers now (else the first run() does), so that their start-up overlaps the caller's own work. */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function inlineRunner(): Runner {
       const fn = jobs[name] as (x: typeof input) => JobOutput<typeof name>;
       return withRetry(name, async (attempt) => fn({ ...input, attempt }));
     },
+    start() {},
     async close() {},
   };
 }
@@ -74,17 +77,20 @@ const WORKER_EXEC_ARGV = process.allowedNodeEnvironmentFlags.has('--no-experimen
 
 export function poolRunner(workers: number): Runner {
   let pool: Piscina | undefined;
+  const start = (): Piscina => {
+    if (pool) return pool;
+    pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
+    // A worker that dies mid-task rejects that task (retried above); the
+    // pool's own 'error' event must not become an uncaught exception.
+    pool.on('error', () => undefined);
+    return pool;
+  };
   return {
     kind: 'pool',
     parallelism: workers,
+    start,
     run(name, input) {
-      if (!pool) {
-        pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
-        // A worker that dies mid-task rejects that task (retried above); the
-        // pool's own 'error' event must not become an uncaught exception.
-        pool.on('error', () => undefined);
-      }
-      const p = pool;
+      const p = start();
       return withRetry(name, (attempt) => p.run({ ...input, attempt }, { name }));
     },
     async close() {
