@@ -13,8 +13,8 @@ export const CRASH_POINTS = [
   'after-daily-files',
   'before-release-rename',
   'after-release-rename',
-  'after-window-file',
   'before-state',
+  'after-window-file',
   'before-latest',
   'after-latest',
 ] as const;

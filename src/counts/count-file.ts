@@ -21,7 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { type Block, EMPTY_BLOCK } from './count-table.js';
 import { dirname } from 'node:path';
-import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
+import { mkdirDurable, writeFileAtomic, writeFileAtomicInBackground } from '../fs/atomic.js';
 
 export const GLOBAL = '';
 
@@ -104,6 +104,12 @@ export function decodeCountSet(file: Uint8Array, path: string): CountSet {
 export function writeCountFile(path: string, set: CountSet, options: { durable?: boolean } = {}): void {
   mkdirDurable(dirname(path));
   writeFileAtomic(path, encodeCountSet(set), options);
+}
+
+/** writeCountFile, not durable, from the thread pool; the set must not change until the promise settles. */
+export async function writeCountFileInBackground(path: string, set: CountSet): Promise<void> {
+  mkdirDurable(dirname(path));
+  await writeFileAtomicInBackground(path, encodeCountSet(set));
 }
 
 export function readCountFile(path: string): CountSet {

@@ -3,8 +3,9 @@
 // fsynced, renamed over the target, the directory fsynced; the temp file is
 // unlinked when anything fails (unstorage and LevelDB's CURRENT do the same).
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { asIoError } from '../errors.js';
 import { beforeWrite } from '../faults.js';
 
@@ -52,7 +53,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     beforeWrite(path);
     const fd = openSync(tmp, 'wx', 0o644);
     try {
-      const parts = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
+      const parts = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : coalesce(data);
       for (const part of parts) {
         let off = 0;
         while (off < part.byteLength) off += writeSync(fd, part, off, part.byteLength - off);
@@ -70,6 +71,48 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
 }
 
 /**
+ * Parts that lie back to back in one buffer, joined into one view: a count
+ * file's 60k blocks are mostly views of a few big buffers, and a write
+ * per block cost more than the bytes (from the thread pool, seconds).
+ */
+function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const part of parts) {
+    if (part.byteLength === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.buffer === part.buffer && last.byteOffset + last.byteLength === part.byteOffset) {
+      out[out.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + part.byteLength);
+    } else out.push(part);
+  }
+  return out;
+}
+
+/**
+ * writeFileAtomic without `durable`, for a big file this thread has no
+ * reason to wait for: the bytes are written from libuv's thread pool. They
+ * must not change until the promise settles.
+ */
+export async function writeFileAtomicInBackground(path: string, parts: readonly Uint8Array[]): Promise<void> {
+  const tmp = tmpName(path);
+  try {
+    beforeWrite(path);
+    const file = await open(tmp, 'wx', 0o644);
+    try {
+      for (const part of coalesce(parts)) {
+        let off = 0;
+        while (off < part.byteLength) off += (await file.write(part, off, part.byteLength - off)).bytesWritten;
+      }
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw asIoError(err, path);
+  }
+}
+
+/**
  * Makes everything written so far under `path` durable with one syncfs(2) of
  * its file system (`sync -f`), instead of one fsync per file: a release holds
  * tens of thousands of files. Falls back to a global sync(2).
@@ -77,4 +120,15 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
 export function syncFileSystem(path: string): void {
   const res = spawnSync('sync', ['-f', path], { stdio: 'ignore' });
   if (res.status !== 0) spawnSync('sync', [], { stdio: 'ignore' });
+}
+
+/** syncFileSystem without blocking this thread, which can do other work meanwhile. */
+export async function syncFileSystemInBackground(path: string): Promise<void> {
+  const run = (args: string[]) =>
+    new Promise<number | null>((resolve) => {
+      const child = spawn('sync', args, { stdio: 'ignore' });
+      child.on('error', () => resolve(null));
+      child.on('close', resolve);
+    });
+  if ((await run(['-f', path])) !== 0) await run([]);
 }

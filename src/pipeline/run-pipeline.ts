@@ -10,7 +10,7 @@
 import { open } from 'node:fs/promises';
 import { startLoadingCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
-import { type CountSet, decodeCountSet, writeCountFile } from '../counts/count-file.js';
+import { type CountSet, decodeCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
 import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
@@ -26,7 +26,7 @@ import { dailyStage } from './daily-stage.js';
 import { type Lock, acquireLock } from './lock.js';
 import { refreshCounts } from './refresh-counts.js';
 import type { Runner } from './runner.js';
-import { type PipelineState, loadState, saveState } from './state.js';
+import { type EncodedState, type PipelineState, commitState, encodeState, loadState, saveState } from './state.js';
 
 export type RunKind = 'hourly' | 'daily' | 'rerun';
 
@@ -73,6 +73,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const end = hourOfMs(opts.nowMs);
   const start = end - WEEK_HOURS;
   const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
+  opts.runner.start(); // the workers load while this thread reads the state
   try {
     cleanPublishLeftovers(opts.outDir);
     const state = loadState(opts.dataDir);
@@ -100,9 +101,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     opts.progress('window: adding what entered, subtracting what left');
     let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end);
     const windowVersion = (state.window?.version ?? 0) + 1;
-    // Not fsynced: a window file lost to a power cut fails its checks and is recomputed from the hours.
+    // Not fsynced: a window file lost to a power cut, or torn, fails its checks and is recomputed from the hours.
+    const windowPath = statePaths(opts.dataDir).windowCounts(windowVersion);
     const saveWindow = (set: CountSet) => {
-      writeCountFile(statePaths(opts.dataDir).windowCounts(windowVersion), set, { durable: false });
+      writeCountFile(windowPath, set, { durable: false });
       crashPoint('after-window-file');
     };
 
@@ -136,17 +138,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
 
     opts.progress(`publish: ${count + (daily ? 257 : 1)} files`);
-    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, opts.runner, daily?.writeShards);
-    // An hourly run saves its window after the release's sync of the file
-    // system, so that the sync does not wait for it.
-    if (windowSet) saveWindow(windowSet);
-    // The state commits before latest.json moves: a failure up to here leaves
-    // latest.json on the previous release (contract §1); a crash between the
-    // two is repaired by the next run, which finds latest.json behind the
-    // state's release and publishes the same release again.
-    recordPointer(opts.outDir, release, opts.nowMs);
-    crashPoint('before-state');
-    const next = saveState(opts.dataDir, {
+    const nextState = (release: string): PipelineState => ({
       ...state,
       dirs: fresh.dirs,
       settled: fresh.settled,
@@ -157,6 +149,33 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       mismatches,
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
+    let snapshot: EncodedState | undefined;
+    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, opts.runner, {
+      streamed: daily?.writeShards,
+      whileSyncing: (id) => (snapshot = encodeState(nextState(id))),
+    });
+    snapshot ??= encodeState(nextState(release)); // the release was already there: no sync
+    // An hourly run writes its window after the release's sync of the file
+    // system, so that the sync does not wait for it, and from the thread pool
+    // while this thread commits the state.
+    const windowWritten = windowSet ? writeCountFileInBackground(windowPath, windowSet) : undefined;
+    // The state commits before latest.json moves: a failure up to here leaves
+    // latest.json on the previous release (contract §1); a crash between the
+    // two is repaired by the next run, which finds latest.json behind the
+    // state's release and publishes the same release again.
+    let next: PipelineState;
+    try {
+      recordPointer(opts.outDir, release, opts.nowMs);
+      crashPoint('before-state');
+      next = commitState(opts.dataDir, snapshot);
+    } catch (err) {
+      await windowWritten?.catch(() => {}); // settled, it has left no temp file
+      throw err;
+    }
+    if (windowWritten) {
+      await windowWritten;
+      crashPoint('after-window-file');
+    }
     crashPoint('before-latest');
     pointLatest(opts.outDir, release, generatedAt);
     crashPoint('after-latest');

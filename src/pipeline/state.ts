@@ -57,12 +57,28 @@ export function loadState(dataDir: string): PipelineState {
   }
 }
 
+/** The snapshot after `state` (seq + 1), encoded. */
+export interface EncodedState {
+  next: PipelineState;
+  json: string;
+}
+
+/** Encodes the next snapshot: a run does it while the file system syncs its release, and commits it after. */
+export function encodeState(state: PipelineState): EncodedState {
+  const next = { ...state, seq: state.seq + 1 };
+  return { next, json: JSON.stringify(next) };
+}
+
 export function saveState(dataDir: string, state: PipelineState): PipelineState {
+  return commitState(dataDir, encodeState(state));
+}
+
+/** Writes the snapshot, then moves CURRENT to it; returns the state now committed. */
+export function commitState(dataDir: string, { next, json }: EncodedState): PipelineState {
   const paths = statePaths(dataDir);
   mkdirDurable(paths.dir);
-  const next = { ...state, seq: state.seq + 1 };
   const file = paths.snapshot(next.seq);
-  writeFileAtomic(file, JSON.stringify(next));
+  writeFileAtomic(file, json);
   writeFileAtomic(paths.current, `${file.slice(paths.dir.length + 1)}\n`);
   for (const name of readdirSync(paths.dir)) {
     const m = /^snapshot-(\d+)\.json$/.exec(name);

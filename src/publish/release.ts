@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { dirname, join } from 'node:path';
 import { asIoError } from '../errors.js';
 import { beforeWrite, crashPoint } from '../faults.js';
-import { fsyncDir, mkdirDurable, syncFileSystem, writeFileAtomic } from '../fs/atomic.js';
+import { fsyncDir, mkdirDurable, syncFileSystemInBackground, writeFileAtomic } from '../fs/atomic.js';
 import { outPaths, releaseId } from '../layout.js';
 import type { Runner } from '../pipeline/runner.js';
 import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
@@ -51,7 +51,19 @@ export type StreamedFiles = (dir: string, hash: Hash) => void;
  * a hash of the content, so the same lists at the same time get the same id.
  * Does not move latest.json.
  */
-export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly' | 'daily', body: ReleaseFiles, manifest: ManifestOf, runner: Runner, streamed?: StreamedFiles): Promise<string> {
+export async function writeRelease(
+  outDir: string,
+  nowMs: number,
+  kind: 'hourly' | 'daily',
+  body: ReleaseFiles,
+  manifest: ManifestOf,
+  runner: Runner,
+  more: {
+    streamed?: StreamedFiles;
+    /** Work for this thread while the file system syncs, given the release's id. */
+    whileSyncing?: (id: string) => void;
+  } = {},
+): Promise<string> {
   const paths = outPaths(outDir);
   const tmp = join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
@@ -59,7 +71,7 @@ export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly'
     const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
     mkdirSync(tmp, { recursive: true });
     await writeFiles(tmp, body, hash, runner);
-    streamed?.(tmp, hash);
+    more.streamed?.(tmp, hash);
     const id = releaseId(nowMs, kind, hash.digest('hex'));
     const final = paths.release(id);
     if (existsSync(join(final, 'manifest.json'))) {
@@ -70,7 +82,9 @@ export async function writeRelease(outDir: string, nowMs: number, kind: 'hourly'
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ schemaVersion: SCHEMA_VERSION, release: id, ...manifest(id) }));
     // A directory by that name without a manifest is no release of ours: replace it.
     rmSync(final, { recursive: true, force: true });
-    syncFileSystem(tmp);
+    const syncing = syncFileSystemInBackground(tmp);
+    more.whileSyncing?.(id);
+    await syncing;
     crashPoint('before-release-rename');
     renameSync(tmp, final);
     fsyncDir(paths.releasesDir);
