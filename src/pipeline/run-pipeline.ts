@@ -73,8 +73,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const end = hourOfMs(opts.nowMs);
   const start = end - WEEK_HOURS;
   const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
-  opts.runner.start(); // the workers load while this thread reads the state
   try {
+    opts.runner.start(); // the workers load while this thread reads the state
     cleanPublishLeftovers(opts.outDir);
     const state = loadState(opts.dataDir);
     // The held window (86 MB at the target scale) is read while the workers map.
