@@ -5,12 +5,10 @@
 // category line that lands after a run has seen its global line is still
 // counted by the next run of those first hours. Past them, a line that only
 // a category log of the day before holds waits for the daily run's sweep.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { oracleSales, oracleTop } from '../pipeline/helpers/purchases.js';
-import { HOUR, SLUGS, type Purchase, catsOf, fixture, history, iso, nowFlag, purchase, removeFixtures } from './helpers/fixture.js';
-import { expectOracle, latestOf, outOf } from './helpers/published.js';
+import { line, oracleSales, oracleTop } from '../pipeline/helpers/purchases.js';
+import { type Fixture, HOUR, SLUGS, type Purchase, catsOf, fixture, history, iso, nowFlag, purchase, removeFixtures } from './helpers/fixture.js';
+import { expectOracle, publishedItems } from './helpers/published.js';
 import { cli, runHourly } from './helpers/run.js';
 
 afterAll(removeFixtures);
@@ -20,15 +18,8 @@ const D0 = Date.UTC(2026, 10, 29);
 const P = 8; // in one category
 const [CATEGORY] = catsOf(P);
 
-const line = (p: Purchase) => `${p.productId},${iso(p.ms)},${p.quantity}\n`;
 /** Appends a purchase's line to its category day log only, as a writer does after its global line. */
-const categoryHalf = (f: ReturnType<typeof fixture>, p: Purchase) => f.raw(`logs/categories/${CATEGORY}/${iso(p.ms).slice(0, 10)}/${p.writer}.log`, line(p));
-/** A list of the release latest.json names (a daily one too). */
-function published(data: string, scope: string) {
-  const latest = latestOf(data)!;
-  const doc = JSON.parse(readFileSync(join(outOf(data), latest.base, scope), 'utf8'));
-  return (doc.items as Array<{ rank: number; productId: number; sales: number }>).map(({ rank, productId, sales }) => ({ rank, productId, sales }));
-}
+const categoryHalf = (f: Fixture, p: Purchase) => f.raw(`logs/categories/${CATEGORY}/${iso(p.ms).slice(0, 10)}/${p.writer}.log`, line(p));
 
 describe("an hourly run and the day before's category logs", () => {
   it("counts a category line that landed after its global line was seen, in the day's first hours", async () => {
@@ -63,8 +54,8 @@ describe("an hourly run and the day before's category logs", () => {
 
     const daily = await cli(['run', '--daily', '--data', f.data, '--now', nowFlag(end), '--json', '--workers', '1']);
     expect(daily.code).toBe(0);
-    expect(published(f.data, `categories/${CATEGORY}.json`)).toEqual(oracleTop(oracleSales([...f.ledger, orphan], start, end, CATEGORY)));
-    expect(published(f.data, 'overall.json')).toEqual(oracleTop(oracleSales(f.ledger, start, end)));
+    expect(publishedItems(f.data, `categories/${CATEGORY}.json`)).toEqual(oracleTop(oracleSales([...f.ledger, orphan], start, end, CATEGORY)));
+    expect(publishedItems(f.data, 'overall.json')).toEqual(oracleTop(oracleSales(f.ledger, start, end)));
     expect(JSON.parse(daily.stdout).disagreements).toBe(1);
   }, 30_000);
 });

@@ -17,7 +17,8 @@ export interface Purchase {
 
 export const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const line = (p: Purchase) => `${p.productId},${iso(p.ms)},${p.quantity}${p.eventId ? `,${p.eventId}` : ''}\n`;
+/** A purchase as a log line, newline included. */
+export const line = (p: Purchase) => `${p.productId},${iso(p.ms)},${p.quantity}${p.eventId ? `,${p.eventId}` : ''}\n`;
 
 export function writeCatalog(dataDir: string, categories: Array<[string, string]>, products: Array<[number, string[], string?]>): void {
   mkdirSync(join(dataDir, 'catalog'), { recursive: true });

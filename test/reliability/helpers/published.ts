@@ -72,6 +72,13 @@ export const listsOf = (data: string) => Object.fromEntries(wholeRelease(data).l
 type Item = { rank: number; productId: number; sales: number };
 const strip = (items: Item[]) => items.map(({ rank, productId, sales }) => ({ rank, productId, sales }));
 
+/** One list of the release latest.json names (a daily release too, ranks/ and all), without names. */
+export function publishedItems(data: string, scope: string): Item[] {
+  const latest = latestOf(data);
+  expect(latest, 'latest.json exists').toBeDefined();
+  return strip(readJson(join(outOf(data), latest!.base, scope)).items);
+}
+
 /** Asserts every published list equals the naive oracle over the ledger for the window ending at `end`. */
 export function expectOracle(data: string, ledger: readonly Purchase[], end: number, slugs: readonly string[]): void {
   const start = end - 168 * HOUR;
