@@ -1,7 +1,7 @@
 // writeFileAtomic and writeFileAtomicInBackground take a file as parts (a
 // count file is 60k views of a few buffers); parts that lie back to back are
-// joined into one write. Whatever the parts, the file holds their bytes in
-// order, and no temp file is left.
+// joined into one write, and runs of small parts are copied into one. Whatever
+// the parts, the file holds their bytes in order, and no temp file is left.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,11 @@ function parts(): Uint8Array[] {
 }
 const concat = (xs: Uint8Array[]) => Buffer.concat(xs);
 
+/** 3000 small parts of separate buffers (more than one gathering buffer holds), with big ones among them. */
+function manySmallParts(): Uint8Array[] {
+  return Array.from({ length: 3000 }, (_, i) => new Uint8Array(i % 1000 === 999 ? 40_000 : 1 + ((i * 7919) % 4000)).fill(i % 256));
+}
+
 describe.each([
   ['writeFileAtomic', (path: string, xs: Uint8Array[]) => Promise.resolve(writeFileAtomic(path, xs, { durable: false }))],
   ['writeFileAtomicInBackground', writeFileAtomicInBackground],
@@ -29,5 +34,13 @@ describe.each([
     await write(path, parts());
     expect(readFileSync(path).equals(concat(parts()))).toBe(true);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes runs of small parts of separate buffers in order, across gathering buffers', async () => {
+    const path = join(dir, `${_name}-small.bin`);
+    const xs = manySmallParts();
+    expect(xs.slice(0, 999).reduce((n, x) => n + x.length, 0)).toBeGreaterThan(1 << 20);
+    await write(path, xs);
+    expect(readFileSync(path).equals(concat(xs))).toBe(true);
   });
 });
