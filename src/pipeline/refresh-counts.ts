@@ -138,7 +138,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     const span = logDirSpan(d);
     const spanEnd = span?.[1] ?? -Infinity;
     if (spanEnd <= from) delete states[d];
-    else if (!st.settled && spanEnd <= end - SETTLE_AFTER_HOURS && st.doneEnd >= spanEnd) states[d] = settle(st);
+    else if (!st.settled && spanEnd <= end - PREVIOUS_DAY_HOURS && st.doneEnd >= spanEnd) states[d] = settle(st);
     if (span && states[d]?.settled && d.startsWith(CATEGORY_DIRS)) {
       const day = dayOfHour(span[0]);
       if (!nowSettled.has(day)) nowSettled.set(day, {});
@@ -153,7 +153,12 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
 
 const CATEGORY_DIRS = 'logs/categories/';
 
-/** Hours into a day during which an hourly run still reads the day before's category logs in full. */
+/**
+ * Hours into a day during which an hourly run still reads the day before's
+ * category logs in full. Past them a directory settles: the last run that
+ * reads the day before in full settles its category days, which leave the
+ * snapshot from then on.
+ */
 const PREVIOUS_DAY_HOURS = 2;
 
 /**
@@ -181,9 +186,6 @@ function sameStates(a: Record<string, DirState>, b: Record<string, DirState>): b
   const keys = Object.keys(b);
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
 }
-
-/** Hours after a directory's last hour before its first offsets are dropped (settled). */
-const SETTLE_AFTER_HOURS = 24;
 
 function settle(st: DirState): DirState {
   const files: DirState['files'] = {};

@@ -1,10 +1,10 @@
 // Settled category days kept out of the state snapshot. A category's day
-// settles a day after it ends (refresh-counts.ts): from then on only a late
-// line changes it, and an hourly run reads it only when that day's global
-// hours changed. So the 30k settled directories of each day live in a file of
-// their own, `state/settled/DAY.vN.json`, which the snapshot names by
-// version: an hourly run loads and rewrites only today's and yesterday's
-// directories (~60k) instead of the week's ~240k, every hour. Like count
+// settles two hours after it ends, once hourly runs stop reading it in full
+// (refresh-counts.ts): from then on an hourly run reads it only when that
+// day's global hours changed. So the 30k settled directories of each day live
+// in a file of their own, `state/settled/DAY.vN.json`, which the snapshot
+// names by version: an hourly run loads and rewrites only today's directories
+// (~30k; ~60k in a day's first two hours) instead of the week's ~240k. Like count
 // files, a version is written in full and durably before the snapshot that
 // names it commits, and collected once no committed snapshot names it.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
