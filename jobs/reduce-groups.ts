@@ -1,0 +1,67 @@
+// Task: the reduce step for a range of categories (src/rank/reduce-window.ts):
+// each category's window counts, the held window plus this run's change, and
+// its top 100. The held window and the changes come in SharedArrayBuffers
+// (read in place, not copied); the new counts and the lists go back as
+// buffers the main thread takes over.
+import { decodeCountSet } from '../src/counts/count-file.js';
+import { type Block, EMPTY_BLOCK } from '../src/counts/count-table.js';
+import { type PackedBlocks, unpackBlock } from '../src/counts/packed-blocks.js';
+import { mergeGroups } from '../src/counts/window.js';
+import { countRanked, topK } from '../src/rank/top-k.js';
+import { withTransfer } from './task-result.js';
+
+export interface ReduceGroupsTask {
+  /** The held window file's bytes, in a SharedArrayBuffer; none when the window starts empty. */
+  held?: Uint8Array;
+  /** The held window file's path, for errors. */
+  heldPath: string;
+  /** The categories of this task, ascending. */
+  groups: string[];
+  /** The categories among them that changed this run, in order, and their changes. */
+  changed: string[];
+  deltas: PackedBlocks;
+  attempt?: number;
+}
+
+export interface ReduceGroupsResult {
+  /** The new counts of the categories that changed, in `changed` order. */
+  merged: PackedBlocks;
+  /** Each category's top list, in `groups` order (rank order within). */
+  top: PackedBlocks;
+  /** Each category's count of products with sales > 0, in `groups` order. */
+  productsRanked: Uint32Array;
+}
+
+export function reduceGroups(task: ReduceGroupsTask): ReduceGroupsResult {
+  const prev = task.held ? decodeCountSet(task.held, task.heldPath).groups : new Map<string, Block>();
+  const deltas = new Map(task.changed.map((name, i) => [name, { block: unpackBlock(task.deltas, i) }]));
+  const { blocks, buffer } = mergeGroups(prev, deltas, task.changed);
+  const now = new Map(task.changed.map((name, i) => [name, blocks[i]]));
+  const mergedEnds = new Uint32Array(blocks.length);
+  let used = 0;
+  blocks.forEach((b, i) => (mergedEnds[i] = used += b.ids.length));
+
+  const productsRanked = new Uint32Array(task.groups.length);
+  const lists = task.groups.map((g, i) => {
+    const block = now.get(g) ?? prev.get(g) ?? EMPTY_BLOCK;
+    productsRanked[i] = countRanked(block);
+    return topK(block);
+  });
+  const topEnds = new Uint32Array(lists.length);
+  const topIds = new Uint32Array(lists.reduce((n, l) => n + l.length, 0));
+  const topSales = new Int32Array(topIds.length);
+  let at = 0;
+  lists.forEach((list, i) => {
+    for (const r of list) {
+      topIds[at] = r.productId;
+      topSales[at++] = r.sales;
+    }
+    topEnds[i] = at;
+  });
+  const result: ReduceGroupsResult = {
+    merged: { ids: buffer.ids.subarray(0, used), sales: buffer.sales.subarray(0, used), ends: mergedEnds },
+    top: { ids: topIds, sales: topSales, ends: topEnds },
+    productsRanked,
+  };
+  return withTransfer(result, [buffer.ids.buffer, buffer.sales.buffer, mergedEnds.buffer, topIds.buffer, topSales.buffer, topEnds.buffer, productsRanked.buffer] as ArrayBuffer[]);
+}
