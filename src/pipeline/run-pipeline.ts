@@ -100,10 +100,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
     const catalog = await catalogLoad;
     opts.progress('reduce: moving the window, ranking every list');
+    const reducing = moveWindow(opts.dataDir, state, await heldWindow, target, start, end, catalog, opts.runner);
+    reducing.catch(() => {}); // awaited below, unless the check fails first
+    // The consistency check runs while the workers rank the categories.
+    const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
+    const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
     // Destructured into a `let`: a daily run lets the window go before its roll-up.
     let windowSet: CountSet | undefined;
     let ranked: RankedWindow;
-    ({ window: windowSet, ranked } = await moveWindow(opts.dataDir, state, await heldWindow, target, start, end, catalog, opts.runner));
+    ({ window: windowSet, ranked } = await reducing);
     const windowVersion = (state.window?.version ?? 0) + 1;
     // Not fsynced: a window file lost to a power cut, or torn, fails its checks and is recomputed from the hours.
     const windowPath = statePaths(opts.dataDir).windowCounts(windowVersion);
@@ -113,8 +118,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     };
 
     const purchasesCounted = windowSet.lines.get('') ?? 0;
-    const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
-    const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
 
     const generatedAt = isoOfMs(opts.nowMs);
     if (opts.kind === 'daily') {
