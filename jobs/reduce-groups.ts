@@ -1,8 +1,10 @@
 // Task: the reduce step for a range of categories (src/rank/reduce-window.ts):
-// each category's window counts, the held window plus this run's change, and
-// its top 100. The held window and the changes come in SharedArrayBuffers
-// (read in place, not copied); the new counts and the lists go back as
-// buffers the main thread takes over.
+// each category's window counts, the held window plus this run's change, its
+// top 100, and where the names of the listed products lie in the catalog.
+// The held window, the changes and the catalog's name columns come in
+// SharedArrayBuffers (read in place, not copied); the new counts and the
+// lists go back as buffers the main thread takes over.
+import { type NameColumns, type NameSpans, nameSpans } from '../src/catalog/name-spans.js';
 import { decodeCountSet } from '../src/counts/count-file.js';
 import { type Block, EMPTY_BLOCK } from '../src/counts/count-table.js';
 import { type PackedBlocks, unpackBlock } from '../src/counts/packed-blocks.js';
@@ -20,6 +22,8 @@ export interface ReduceGroupsTask {
   /** The categories among them that changed this run, in order, and their changes. */
   changed: string[];
   deltas: PackedBlocks;
+  /** The catalog's product ids and name offsets. */
+  names: NameColumns;
   attempt?: number;
 }
 
@@ -28,6 +32,8 @@ export interface ReduceGroupsResult {
   merged: PackedBlocks;
   /** Each category's top list, in `groups` order (rank order within). */
   top: PackedBlocks;
+  /** Where the name of each item of `top` lies in the catalog's name bytes. */
+  names: NameSpans;
   /** Each category's count of products with sales > 0, in `groups` order. */
   productsRanked: Uint32Array;
 }
@@ -58,10 +64,13 @@ export function reduceGroups(task: ReduceGroupsTask): ReduceGroupsResult {
     }
     topEnds[i] = at;
   });
+  const names = nameSpans(topIds, task.names);
   const result: ReduceGroupsResult = {
     merged: { ids: buffer.ids.subarray(0, used), sales: buffer.sales.subarray(0, used), ends: mergedEnds },
     top: { ids: topIds, sales: topSales, ends: topEnds },
+    names,
     productsRanked,
   };
-  return withTransfer(result, [buffer.ids.buffer, buffer.sales.buffer, mergedEnds.buffer, topIds.buffer, topSales.buffer, topEnds.buffer, productsRanked.buffer] as ArrayBuffer[]);
+  const buffers = [buffer.ids, buffer.sales, mergedEnds, topIds, topSales, topEnds, names.start, names.end, productsRanked].map((a) => a.buffer as ArrayBuffer);
+  return withTransfer(result, buffers);
 }

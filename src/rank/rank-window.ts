@@ -2,6 +2,7 @@
 // reduce-window.ts), and the pairwise merge of the category lists that
 // cross-checks the overall list (the global log defines it, CONTRACT.md §3).
 import type { Catalog } from '../catalog/catalog.js';
+import type { NameSpans } from '../catalog/name-spans.js';
 import { GLOBAL, type CountSet } from '../counts/count-file.js';
 import type { Ranked } from './order.js';
 import { type ListDisagreement, compareLists, pairwiseMerge } from './pairwise-merge.js';
@@ -19,6 +20,8 @@ export interface RankedWindow {
   categories: CategoryList[];
   /** Where the merged category lists differ from the global list. */
   disagreements: ListDisagreement[];
+  /** Where each item's name lies in the catalog, items in order: the overall list's, then each category's. */
+  names?: NameSpans;
 }
 
 /** Every category the catalog names, plus any that has logs in the window, by slug. */

@@ -1,11 +1,14 @@
 // The reduce step of a run: every list's window counts (the held window plus
-// this run's change, counts/window.ts) and its top 100, on the workers.
-// Categories go out in ranges of about equal size (reduceGroups jobs) while
-// this thread moves and ranks the global group, a third of the window's
-// entries. Done here alone, the two took ~1 s of a steady normal hour with
-// the workers idle. The held window travels as the SharedArrayBuffer it was
-// read into, the changes as one more: the workers read them in place.
+// this run's change, counts/window.ts), its top 100, and where the names of
+// its products lie in the catalog, on the workers. Categories go out in
+// ranges of about equal size (reduceGroups jobs) while this thread moves and
+// ranks the global group, a third of the window's entries (its caller then
+// checks the hours recounted for consistency). Done here alone, moving the window,
+// ranking and finding 3M names took ~1.5 s of a steady normal hour with the
+// workers idle. The held window, the changes and the catalog's name columns
+// travel in SharedArrayBuffers: the workers read them in place.
 import type { Catalog } from '../catalog/catalog.js';
+import { type NameSpans, nameSpans, sharedNameColumns } from '../catalog/name-spans.js';
 import { type CountSet, GLOBAL } from '../counts/count-file.js';
 import { type Block, EMPTY_BLOCK } from '../counts/count-table.js';
 import { type PackedBlocks, packBlocks, unpackBlock } from '../counts/packed-blocks.js';
@@ -43,10 +46,11 @@ export interface Reduced {
 
 export async function reduceWindow(input: ReduceInput): Promise<Reduced> {
   const { prev, deltas, runner } = input;
+  const names = sharedNameColumns(input.catalog);
   const categories = [...new Set([...prev.groups.keys(), ...deltas.keys()])].filter((g) => g !== GLOBAL).sort();
   const tasks = ranges(categories, (g) => GROUP_COST + (prev.groups.get(g)?.ids.length ?? 0) + (deltas.get(g)?.block.ids.length ?? 0), runner.parallelism * TASKS_PER_WORKER).map((groups): ReduceGroupsTask => {
     const changed = groups.filter((g) => deltas.has(g));
-    return { held: input.held, heldPath: input.heldPath, groups, changed, deltas: packBlocks(changed.map((g) => deltas.get(g)!.block), true) };
+    return { held: input.held, heldPath: input.heldPath, groups, changed, deltas: packBlocks(changed.map((g) => deltas.get(g)!.block), true), names };
   });
   const jobs = settleAll(tasks.map((task) => runner.run('reduceGroups', task)));
   jobs.catch(() => {}); // awaited below, after this thread's share
@@ -59,12 +63,33 @@ export async function reduceWindow(input: ReduceInput): Promise<Reduced> {
   const linesNow = (g: string) => (prev.lines.get(g) ?? 0) + deltas.get(g)!.lines;
   if (global) changed.set(GLOBAL, { block: globalBlock, lines: linesNow(GLOBAL) });
   const lists = new Map<string, ListOf>();
+  const spans = new Map<string, NameSpans>();
   for (const [k, r] of (await jobs).entries()) {
     tasks[k].changed.forEach((g, i) => changed.set(g, { block: unpackBlock(r.merged, i), lines: linesNow(g) }));
-    tasks[k].groups.forEach((g, i) => lists.set(g, { list: unpackList(r.top, i), productsRanked: r.productsRanked[i] }));
+    tasks[k].groups.forEach((g, i) => {
+      lists.set(g, { list: unpackList(r.top, i), productsRanked: r.productsRanked[i] });
+      const from = i === 0 ? 0 : r.top.ends[i - 1];
+      spans.set(g, { start: r.names.start.subarray(from, r.top.ends[i]), end: r.names.end.subarray(from, r.top.ends[i]) });
+    });
   }
   const window = withGroups(prev, changed, input.spanStart, input.spanEnd);
-  return { window, ranked: rankedWindow(window, input.catalog, overall, lists) };
+  const ranked = rankedWindow(window, input.catalog, overall, lists);
+  const inOrder = [nameSpans(Uint32Array.from(overall.list, (r) => r.productId), names), ...ranked.categories.map((c) => spans.get(c.slug))];
+  return { window, ranked: { ...ranked, names: concatSpans(inOrder) } };
+}
+
+/** The spans of every list one after another; a list without spans has no items. */
+function concatSpans(parts: ReadonlyArray<NameSpans | undefined>): NameSpans {
+  const total = parts.reduce((n, p) => n + (p?.start.length ?? 0), 0);
+  const out: NameSpans = { start: new Uint32Array(total), end: new Uint32Array(total) };
+  let at = 0;
+  for (const p of parts) {
+    if (!p) continue;
+    out.start.set(p.start, at);
+    out.end.set(p.end, at);
+    at += p.start.length;
+  }
+  return out;
 }
 
 /** Splits the items, in order, into at most `parts` runs of about equal weight. */

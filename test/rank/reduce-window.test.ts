@@ -11,14 +11,19 @@ import type { Ranked } from '../../src/rank/order.js';
 import { ranges, reduceWindow } from '../../src/rank/reduce-window.js';
 
 const SLUGS = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+/** Products 1..15000 of the 20000 that sell; every third has no name. */
+const PRODUCTS = 15_000;
+const nameOf = (id: number) => (id <= PRODUCTS && id % 3 !== 0 ? `p${id}` : '');
+const nameOffsets = new Uint32Array(PRODUCTS + 1);
+for (let i = 0; i < PRODUCTS; i++) nameOffsets[i + 1] = nameOffsets[i] + nameOf(i + 1).length;
 /** The catalog names all but the last few slugs; one it names never sells. */
 const catalog = new ColumnarCatalog({
   categories: [...SLUGS.slice(0, 36), 'never-sold', 'uncategorized'].sort().map((slug) => ({ slug, name: slug.toUpperCase() })),
-  productIds: new Uint32Array(0),
-  categoryOffsets: new Uint32Array(1),
+  productIds: Uint32Array.from({ length: PRODUCTS }, (_, i) => i + 1),
+  categoryOffsets: new Uint32Array(PRODUCTS + 1),
   categoryIndexes: new Uint32Array(0),
-  nameOffsets: new Uint32Array(1),
-  nameBytes: Buffer.alloc(0),
+  nameOffsets,
+  nameBytes: Buffer.from(Array.from({ length: PRODUCTS }, (_, i) => nameOf(i + 1)).join('')),
 });
 
 /** Hour h, version v: most groups sell, some only in some hours, one has thousands of products, refunds net some to zero. */
@@ -98,6 +103,10 @@ describe('reduceWindow', () => {
         expect(c.list).toEqual(naiveTop(full, c.slug));
         expect(c.productsRanked).toBe([...(full.groups.get(c.slug)?.sales ?? [])].filter((s) => s > 0).length);
       }
+      // Each item's name, found on the workers, items in order: the overall list's, then each category's.
+      const items = [r.ranked.overall, ...r.ranked.categories.map((c) => c.list)].flat();
+      const spans = r.ranked.names!;
+      expect(items.map((_item, i) => catalog.nameBytes.toString('utf8', spans.start[i], spans.end[i]))).toEqual(items.map((item) => nameOf(item.productId)));
       window = r.window;
       heldHours = target;
     }
