@@ -83,34 +83,45 @@ const GATHER_BYTES = 1 << 20;
  * the thread pool.
  */
 function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
-  const joined: Uint8Array[] = [];
-  for (const part of parts) {
-    if (part.byteLength === 0) continue;
-    const last = joined[joined.length - 1];
-    if (last && last.buffer === part.buffer && last.byteOffset + last.byteLength === part.byteOffset) {
-      joined[joined.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + part.byteLength);
-    } else joined.push(part);
-  }
   const out: Uint8Array[] = [];
   let gather: Uint8Array | undefined;
   let used = 0;
-  const flush = () => {
+  const flushGather = () => {
     if (gather && used > 0) out.push(gather.subarray(0, used));
     gather = undefined;
     used = 0;
   };
-  for (const part of joined) {
-    if (part.byteLength >= SMALL_PART) {
-      flush();
-      out.push(part);
+  // The run of back-to-back parts being joined, as numbers: a view per join cost more than the bytes.
+  let runBuffer: ArrayBufferLike | undefined;
+  let runStart = 0;
+  let runEnd = 0;
+  const endRun = () => {
+    if (!runBuffer) return;
+    const run = new Uint8Array(runBuffer, runStart, runEnd - runStart);
+    runBuffer = undefined;
+    if (run.byteLength >= SMALL_PART) {
+      flushGather();
+      out.push(run);
+      return;
+    }
+    if (gather && used + run.byteLength > gather.length) flushGather();
+    gather ??= new Uint8Array(GATHER_BYTES);
+    gather.set(run, used);
+    used += run.byteLength;
+  };
+  for (const part of parts) {
+    if (part.byteLength === 0) continue;
+    if (part.buffer === runBuffer && part.byteOffset === runEnd) {
+      runEnd += part.byteLength;
       continue;
     }
-    if (gather && used + part.byteLength > gather.length) flush();
-    gather ??= new Uint8Array(GATHER_BYTES);
-    gather.set(part, used);
-    used += part.byteLength;
+    endRun();
+    runBuffer = part.buffer;
+    runStart = part.byteOffset;
+    runEnd = runStart + part.byteLength;
   }
-  flush();
+  endRun();
+  flushGather();
   return out;
 }
 
