@@ -6,7 +6,7 @@
 // lists go back as buffers the main thread takes over.
 import { type NameColumns, type NameSpans, nameSpans } from '../src/catalog/name-spans.js';
 import { decodeCountSet } from '../src/counts/count-file.js';
-import { type Block, EMPTY_BLOCK } from '../src/counts/count-table.js';
+import type { Block } from '../src/counts/count-table.js';
 import { type PackedBlocks, unpackBlock } from '../src/counts/packed-blocks.js';
 import { mergeGroups } from '../src/counts/window.js';
 import { countRanked, topK } from '../src/rank/top-k.js';
@@ -19,8 +19,7 @@ export interface ReduceGroupsTask {
   heldPath: string;
   /** The categories of this task, ascending. */
   groups: string[];
-  /** The categories among them that changed this run, in order, and their changes. */
-  changed: string[];
+  /** Their changes this run, in the same order (empty for a category that did not change). */
   deltas: PackedBlocks;
   /** The catalog's product ids and name offsets. */
   names: NameColumns;
@@ -28,7 +27,7 @@ export interface ReduceGroupsTask {
 }
 
 export interface ReduceGroupsResult {
-  /** The new counts of the categories that changed, in `changed` order. */
+  /** Their new counts, in `groups` order: one run of each array, so the window file gets a few big writes. */
   merged: PackedBlocks;
   /** Each category's top list, in `groups` order (rank order within). */
   top: PackedBlocks;
@@ -40,16 +39,14 @@ export interface ReduceGroupsResult {
 
 export function reduceGroups(task: ReduceGroupsTask): ReduceGroupsResult {
   const prev = task.held ? decodeCountSet(task.held, task.heldPath).groups : new Map<string, Block>();
-  const deltas = new Map(task.changed.map((name, i) => [name, { block: unpackBlock(task.deltas, i) }]));
-  const { blocks, buffer } = mergeGroups(prev, deltas, task.changed);
-  const now = new Map(task.changed.map((name, i) => [name, blocks[i]]));
+  const deltas = new Map(task.groups.map((name, i) => [name, { block: unpackBlock(task.deltas, i) }]));
+  const { blocks, buffer } = mergeGroups(prev, deltas, task.groups);
   const mergedEnds = new Uint32Array(blocks.length);
   let used = 0;
   blocks.forEach((b, i) => (mergedEnds[i] = used += b.ids.length));
 
   const productsRanked = new Uint32Array(task.groups.length);
-  const lists = task.groups.map((g, i) => {
-    const block = now.get(g) ?? prev.get(g) ?? EMPTY_BLOCK;
+  const lists = blocks.map((block, i) => {
     productsRanked[i] = countRanked(block);
     return topK(block);
   });

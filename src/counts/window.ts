@@ -75,14 +75,14 @@ export function groupDeltas(delta: WindowDelta, read: ReadHour): Map<string, Gro
 }
 
 /**
- * The new counts of `groups` (each with a delta): the previous counts plus
- * the change, back to back in one buffer, in the order given.
+ * The new counts of `groups`: the previous counts plus the change (if any),
+ * back to back in one buffer, in the order given.
  */
 export function mergeGroups(prev: ReadonlyMap<string, Block>, deltas: ReadonlyMap<string, { block: Block }>, groups: readonly string[]): { blocks: Block[]; buffer: BlockBuffer } {
   let room = 0;
-  for (const g of groups) room += (prev.get(g)?.ids.length ?? 0) + deltas.get(g)!.block.ids.length;
+  for (const g of groups) room += (prev.get(g)?.ids.length ?? 0) + (deltas.get(g)?.block.ids.length ?? 0);
   const buffer = new BlockBuffer(room);
-  return { blocks: groups.map((g) => mergeTwo(prev.get(g) ?? EMPTY_BLOCK, deltas.get(g)!.block, 1, buffer)), buffer };
+  return { blocks: groups.map((g) => mergeTwo(prev.get(g) ?? EMPTY_BLOCK, deltas.get(g)?.block ?? EMPTY_BLOCK, 1, buffer)), buffer };
 }
 
 /** The window after a change of its groups' counts and lines; a group left with neither is dropped. */

@@ -49,8 +49,8 @@ export async function reduceWindow(input: ReduceInput): Promise<Reduced> {
   const names = sharedNameColumns(input.catalog);
   const categories = [...new Set([...prev.groups.keys(), ...deltas.keys()])].filter((g) => g !== GLOBAL).sort();
   const tasks = ranges(categories, (g) => GROUP_COST + (prev.groups.get(g)?.ids.length ?? 0) + (deltas.get(g)?.block.ids.length ?? 0), runner.parallelism * TASKS_PER_WORKER).map((groups): ReduceGroupsTask => {
-    const changed = groups.filter((g) => deltas.has(g));
-    return { held: input.held, heldPath: input.heldPath, groups, changed, deltas: packBlocks(changed.map((g) => deltas.get(g)!.block), true), names };
+    const changes = groups.map((g) => deltas.get(g)?.block ?? EMPTY_BLOCK);
+    return { held: input.held, heldPath: input.heldPath, groups, deltas: packBlocks(changes, true), names };
   });
   const jobs = settleAll(tasks.map((task) => runner.run('reduceGroups', task)));
   jobs.catch(() => {}); // awaited below, after this thread's share
@@ -59,20 +59,20 @@ export async function reduceWindow(input: ReduceInput): Promise<Reduced> {
   const globalBlock = global ? mergeGroups(prev.groups, deltas, [GLOBAL]).blocks[0] : (prev.groups.get(GLOBAL) ?? EMPTY_BLOCK);
   const overall: ListOf = { list: topK(globalBlock), productsRanked: countRanked(globalBlock) };
 
-  const changed = new Map<string, { block: Block; lines: number }>();
-  const linesNow = (g: string) => (prev.lines.get(g) ?? 0) + deltas.get(g)!.lines;
-  if (global) changed.set(GLOBAL, { block: globalBlock, lines: linesNow(GLOBAL) });
+  const moved = new Map<string, { block: Block; lines: number }>();
+  const linesNow = (g: string) => (prev.lines.get(g) ?? 0) + (deltas.get(g)?.lines ?? 0);
+  if (global) moved.set(GLOBAL, { block: globalBlock, lines: linesNow(GLOBAL) });
   const lists = new Map<string, ListOf>();
   const spans = new Map<string, NameSpans>();
   for (const [k, r] of (await jobs).entries()) {
-    tasks[k].changed.forEach((g, i) => changed.set(g, { block: unpackBlock(r.merged, i), lines: linesNow(g) }));
     tasks[k].groups.forEach((g, i) => {
+      moved.set(g, { block: unpackBlock(r.merged, i), lines: linesNow(g) });
       lists.set(g, { list: unpackList(r.top, i), productsRanked: r.productsRanked[i] });
       const from = i === 0 ? 0 : r.top.ends[i - 1];
       spans.set(g, { start: r.names.start.subarray(from, r.top.ends[i]), end: r.names.end.subarray(from, r.top.ends[i]) });
     });
   }
-  const window = withGroups(prev, changed, input.spanStart, input.spanEnd);
+  const window = withGroups(prev, moved, input.spanStart, input.spanEnd);
   const ranked = rankedWindow(window, input.catalog, overall, lists);
   const inOrder = [nameSpans(Uint32Array.from(overall.list, (r) => r.productId), names), ...ranked.categories.map((c) => spans.get(c.slug))];
   return { window, ranked: { ...ranked, names: concatSpans(inOrder) } };
