@@ -3,4 +3,3 @@
 export { mapLogs } from './map-logs.js';
 export { mapRange } from './map-range.js';
 export { writeFileBatch } from './write-file-batch.js';
-export { reduceGroups } from './reduce-groups.js';

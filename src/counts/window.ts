@@ -28,14 +28,8 @@ export function windowDelta(held: HourVersions, target: HourVersions): WindowDel
   return delta;
 }
 
-/** One group's change: the hours entering (or rebuilt: new version) minus those leaving, and its lines. */
-export interface GroupDelta {
-  block: Block;
-  lines: number;
-}
-
-/** The change of every group a delta touches, summed hour by hour. */
-export function groupDeltas(delta: WindowDelta, read: ReadHour): Map<string, GroupDelta> {
+/** Applies a delta to a window's counts; returns new counts (the input is not changed). */
+export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, spanStart: number, spanEnd: number): CountSet {
   const parts = new Map<string, { blocks: Block[]; signs: number[]; lines: number }>();
   const add = (set: CountSet, sign: number) => {
     for (const [group, block] of set.groups) {
@@ -54,6 +48,9 @@ export function groupDeltas(delta: WindowDelta, read: ReadHour): Map<string, Gro
   };
   for (const e of delta.entering) add(read(e.hour, e.version), 1);
   for (const l of delta.leaving) add(read(l.hour, l.version), -1);
+  const next = emptyCountSet(spanStart, spanEnd);
+  for (const [group, block] of prev.groups) next.groups.set(group, block);
+  for (const [group, lines] of prev.lines) next.lines.set(group, lines);
   // A steady hour gives most groups one block entering and one leaving: their
   // sums go into one scratch buffer (count-table.ts BlockBuffer), where
   // sumBlocks would allocate a negated copy and a sum for each of 30k groups.
@@ -61,7 +58,6 @@ export function groupDeltas(delta: WindowDelta, read: ReadHour): Map<string, Gro
   for (const p of parts.values()) if (p.blocks.length <= 2) for (const b of p.blocks) scratchRoom += b.ids.length;
   const scratch = new BlockBuffer(scratchRoom);
   const sumOf = ({ blocks, signs }: { blocks: Block[]; signs: number[] }): Block => {
-    if (blocks.length === 0) return EMPTY_BLOCK;
     if (blocks.length === 1) return signs[0] === 1 ? blocks[0] : mergeTwo(EMPTY_BLOCK, blocks[0], -1, scratch);
     if (blocks.length === 2 && signs[0] !== signs[1]) {
       const [plus, minus] = signs[0] === 1 ? blocks : [blocks[1], blocks[0]];
@@ -69,46 +65,27 @@ export function groupDeltas(delta: WindowDelta, read: ReadHour): Map<string, Gro
     }
     return sumBlocks(blocks, signs);
   };
-  const out = new Map<string, GroupDelta>();
-  for (const [group, p] of parts) out.set(group, { block: sumOf(p), lines: p.lines });
-  return out;
-}
-
-/**
- * The new counts of `groups`: the previous counts plus the change (if any),
- * back to back in one buffer, in the order given.
- */
-export function mergeGroups(prev: ReadonlyMap<string, Block>, deltas: ReadonlyMap<string, { block: Block }>, groups: readonly string[]): { blocks: Block[]; buffer: BlockBuffer } {
+  const deltas = new Map<string, Block>();
   let room = 0;
-  for (const g of groups) room += (prev.get(g)?.ids.length ?? 0) + (deltas.get(g)?.block.ids.length ?? 0);
-  const buffer = new BlockBuffer(room);
-  return { blocks: groups.map((g) => mergeTwo(prev.get(g) ?? EMPTY_BLOCK, deltas.get(g)?.block ?? EMPTY_BLOCK, 1, buffer)), buffer };
-}
-
-/** The window after a change of its groups' counts and lines; a group left with neither is dropped. */
-export function withGroups(prev: CountSet, changed: ReadonlyMap<string, { block: Block; lines: number }>, spanStart: number, spanEnd: number): CountSet {
-  const next = emptyCountSet(spanStart, spanEnd);
-  for (const [group, block] of prev.groups) next.groups.set(group, block);
-  for (const [group, lines] of prev.lines) next.lines.set(group, lines);
-  for (const [group, { block, lines }] of changed) {
-    if (block.ids.length === 0 && lines === 0) {
+  for (const [group, p] of parts) {
+    const delta = sumOf(p);
+    deltas.set(group, delta);
+    room += (prev.groups.get(group)?.ids.length ?? 0) + delta.ids.length;
+  }
+  // Every changed group's new counts in one buffer.
+  const into = new BlockBuffer(room);
+  for (const [group, p] of parts) {
+    const merged = mergeTwo(prev.groups.get(group) ?? EMPTY_BLOCK, deltas.get(group)!, 1, into);
+    const lines = (prev.lines.get(group) ?? 0) + p.lines;
+    if (merged.ids.length === 0 && lines === 0) {
       next.groups.delete(group);
       next.lines.delete(group);
     } else {
-      next.groups.set(group, block);
+      next.groups.set(group, merged);
       next.lines.set(group, lines);
     }
   }
   return next;
-}
-
-/** Applies a delta to a window's counts; returns new counts (the input is not changed). */
-export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, spanStart: number, spanEnd: number): CountSet {
-  const deltas = groupDeltas(delta, read);
-  const groups = [...deltas.keys()];
-  const merged = mergeGroups(prev.groups, deltas, groups).blocks;
-  const changed = new Map(groups.map((g, i) => [g, { block: merged[i], lines: (prev.lines.get(g) ?? 0) + deltas.get(g)!.lines }]));
-  return withGroups(prev, changed, spanStart, spanEnd);
 }
 
 /** The window computed from scratch: the sum of its hours. */

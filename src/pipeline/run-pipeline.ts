@@ -10,16 +10,15 @@
 import { open } from 'node:fs/promises';
 import { startLoadingCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
-import { type CountSet, decodeCountSet, emptyCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
+import { type CountSet, decodeCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
-import { type HourVersions, groupDeltas, windowDelta } from '../counts/window.js';
+import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
 import { pruneReleases, recordPointer } from '../publish/prune.js';
 import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
 import { topRelease } from '../publish/top-release.js';
-import { type Reduced, reduceWindow } from '../rank/reduce-window.js';
-import type { RankedWindow } from '../rank/rank-window.js';
+import { rankWindow } from '../rank/rank-window.js';
 import { type Mismatch, checkHour } from '../rank/consistency.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
@@ -99,16 +98,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     }
 
     const catalog = await catalogLoad;
-    opts.progress('reduce: moving the window, ranking every list');
-    const reducing = moveWindow(opts.dataDir, state, await heldWindow, target, start, end, catalog, opts.runner);
-    reducing.catch(() => {}); // awaited below, unless the check fails first
-    // The consistency check runs while the workers rank the categories.
-    const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
-    const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
-    // Destructured into a `let`: a daily run lets the window go before its roll-up.
-    let windowSet: CountSet | undefined;
-    let ranked: RankedWindow;
-    ({ window: windowSet, ranked } = await reducing);
+    opts.progress('window: adding what entered, subtracting what left');
+    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end);
     const windowVersion = (state.window?.version ?? 0) + 1;
     // Not fsynced: a window file lost to a power cut, or torn, fails its checks and is recomputed from the hours.
     const windowPath = statePaths(opts.dataDir).windowCounts(windowVersion);
@@ -117,7 +108,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       crashPoint('after-window-file');
     };
 
+    opts.progress('reduce: ranking every list');
+    const ranked = rankWindow(windowSet, catalog);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
+    const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
+    const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
 
     const generatedAt = isoOfMs(opts.nowMs);
     if (opts.kind === 'daily') {
@@ -246,7 +241,7 @@ async function readHeldWindow(dataDir: string, state: PipelineState): Promise<He
   if (!file) return {}; // gone (it is not fsynced): recomputed from the hours
   try {
     const { size } = await file.stat();
-    const bytes = new Uint8Array(new SharedArrayBuffer(size)); // shared with the reduce jobs
+    const bytes = Buffer.allocUnsafeSlow(size);
     let done = 0;
     while (done < size) {
       const { bytesRead } = await file.read(bytes, done, size - done, done);
@@ -261,24 +256,21 @@ async function readHeldWindow(dataDir: string, state: PipelineState): Promise<He
   }
 }
 
-/** The window moved to [start, end) and every list ranked: from the held window and what changed, or from the hours when it is missing or torn. */
-async function moveWindow(dataDir: string, state: PipelineState, heldWindow: HeldWindow, target: HourVersions, start: number, end: number, catalog: Catalog, runner: Runner): Promise<Reduced> {
+function moveWindow(dataDir: string, state: PipelineState, heldWindow: HeldWindow, target: HourVersions, start: number, end: number): CountSet {
   const read = (hour: number, version: number) => readHour(dataDir, hour, version);
   const held = state.window;
   const heldBytes = heldWindow.bytes;
   heldWindow.bytes = undefined;
-  const heldPath = statePaths(dataDir).windowCounts(held?.version ?? 0);
-  let prev: CountSet | undefined;
   if (held && heldBytes) {
+    let prev: CountSet | undefined;
     try {
-      prev = decodeCountSet(heldBytes, heldPath);
+      prev = decodeCountSet(heldBytes, statePaths(dataDir).windowCounts(held.version));
     } catch {
       prev = undefined; // torn by a crash (it is written without fsync): recompute
     }
+    if (prev) return applyDelta(prev, windowDelta(held.hours, target), read, start, end);
   }
-  const common = { heldPath, spanStart: start, spanEnd: end, catalog, runner };
-  if (held && prev) return reduceWindow({ ...common, prev, held: heldBytes, deltas: groupDeltas(windowDelta(held.hours, target), read) });
-  return reduceWindow({ ...common, prev: emptyCountSet(start, end), deltas: groupDeltas(windowDelta({}, target), read) });
+  return fullWindow(target, read, start, end);
 }
 
 function referencedCounts(dataDir: string, state: PipelineState): Set<string> {

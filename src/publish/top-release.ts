@@ -24,7 +24,7 @@ export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; count
   const { ranked, catalog, generatedAt, window } = input;
   const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: `categories/${c.slug}.json`, productsRanked: c.productsRanked }));
   function* files(): ReleaseFiles {
-    const encoder = new TopListEncoder(catalog, { generatedAt, window }, [ranked.overall, ...ranked.categories.map((c) => c.list)], ranked.names);
+    const encoder = new TopListEncoder(catalog, { generatedAt, window }, [ranked.overall, ...ranked.categories.map((c) => c.list)]);
     yield ['overall.json', encoder.encode(0, 'overall')];
     for (const [i, c] of ranked.categories.entries()) yield [`categories/${c.slug}.json`, encoder.encode(i + 1, 'category', { slug: c.slug, name: c.name })];
   }

@@ -1,11 +1,12 @@
-// The ranked window: the overall list and every category's (ranked by
-// reduce-window.ts), and the pairwise merge of the category lists that
+// Reduce: the top 100 of the overall list and of every category, from the
+// window's counts, and the pairwise merge of the category lists that
 // cross-checks the overall list (the global log defines it, CONTRACT.md §3).
 import type { Catalog } from '../catalog/catalog.js';
-import type { NameSpans } from '../catalog/name-spans.js';
 import { GLOBAL, type CountSet } from '../counts/count-file.js';
+import { EMPTY_BLOCK } from '../counts/count-table.js';
 import type { Ranked } from './order.js';
 import { type ListDisagreement, compareLists, pairwiseMerge } from './pairwise-merge.js';
+import { countRanked, topK } from './top-k.js';
 
 export interface CategoryList {
   slug: string;
@@ -20,8 +21,6 @@ export interface RankedWindow {
   categories: CategoryList[];
   /** Where the merged category lists differ from the global list. */
   disagreements: ListDisagreement[];
-  /** Where each item's name lies in the catalog, items in order: the overall list's, then each category's. */
-  names?: NameSpans;
 }
 
 /** Every category the catalog names, plus any that has logs in the window, by slug. */
@@ -31,22 +30,13 @@ export function categoriesToPublish(window: CountSet, catalog: Catalog): Array<{
   return [...bySlug].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([slug, name]) => ({ slug, name }));
 }
 
-/** A list and how many products its block ranks (sales > 0). */
-export interface ListOf {
-  list: Ranked[];
-  productsRanked: number;
-}
-
-/**
- * The ranked window from the top lists of its groups (reduce-window.ts
- * computes them): every category to publish gets its list, or an empty one,
- * and the pairwise merge of the category lists is compared with the overall list.
- */
-export function rankedWindow(window: CountSet, catalog: Catalog, overall: ListOf, lists: ReadonlyMap<string, ListOf>): RankedWindow {
+export function rankWindow(window: CountSet, catalog: Catalog): RankedWindow {
+  const global = window.groups.get(GLOBAL) ?? EMPTY_BLOCK;
+  const overall = topK(global);
   const categories = categoriesToPublish(window, catalog).map(({ slug, name }) => {
-    const l = lists.get(slug);
-    return { slug, name, list: l?.list ?? [], productsRanked: l?.productsRanked ?? 0 };
+    const block = window.groups.get(slug) ?? EMPTY_BLOCK;
+    return { slug, name, list: topK(block), productsRanked: countRanked(block) };
   });
   const merged = pairwiseMerge(categories.map((c) => c.list));
-  return { overall: overall.list, overallRanked: overall.productsRanked, categories, disagreements: compareLists(overall.list, merged) };
+  return { overall, overallRanked: countRanked(global), categories, disagreements: compareLists(overall, merged) };
 }

@@ -97,7 +97,7 @@ export interface Mark {
  * The CLI's progress lines (`[   3.1s] map: …`, printed on a terminal) as a
  * timeline, runs of similar lines folded into one (every map and counts line
  * into one phase). The CLI owns the wording,
- * and some lines open a stage (`reduce: moving the window, ranking every list`) while others
+ * and some lines open a stage (`reduce: ranking every list`) while others
  * close one (`counts: 2026-11-27: 1 hour files written`), so this only says
  * when each was printed; the gap to the next mark is printed with it.
  */

@@ -57,7 +57,7 @@ export const STAGE_FUNCTIONS = [
   'loadCatalog', 'parseCatalog', 'readCache', 'encodeCatalogCache', 'loadState',
   'mapStage', 'mapLogs', 'scanDir', 'listFiles', 'readRange', 'scanLines',
   'writeHourVersion', 'moveWindow', 'writeCountFile', 'readCountFile',
-  'reduceWindow', 'topRelease', 'writeRelease', 'syncFileSystem', 'pointLatest',
+  'rankWindow', 'topRelease', 'writeRelease', 'syncFileSystem', 'pointLatest',
   'saveState', 'collectCounts', 'pruneReleases',
 ];
 

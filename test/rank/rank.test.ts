@@ -29,7 +29,7 @@ describe('topK', () => {
   });
   it('matches a full sort for blocks of any size and sales, one after another', () => {
     // Small sales (the histogram's threshold), sales around and above its last
-    // bucket (the heap), few positives; blocks in a row, as the reduce jobs call it,
+    // bucket (the heap), few positives; blocks in a row, as rankWindow calls it,
     // so that one block's counts cannot leak into the next.
     let x = 7;
     const rand = (m: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % m;
