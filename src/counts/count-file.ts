@@ -39,7 +39,10 @@ const HEADER = 32;
 
 export const emptyCountSet = (spanStart: number, spanEnd: number): CountSet => ({ spanStart, spanEnd, groups: new Map(), lines: new Map() });
 
-const sortedGroups = (set: CountSet) => [...set.groups.keys()].sort((a, b) => (a === GLOBAL ? -1 : b === GLOBAL ? 1 : a < b ? -1 : a > b ? 1 : 0));
+/** The order of groups in a count file: the global log first, then categories by slug. */
+export const compareGroups = (a: string, b: string) => (a === GLOBAL ? -1 : b === GLOBAL ? 1 : a < b ? -1 : a > b ? 1 : 0);
+
+const sortedGroups = (set: CountSet) => [...set.groups.keys()].sort(compareGroups);
 
 export function encodeCountSet(set: CountSet): Uint8Array[] {
   const names = sortedGroups(set);

@@ -4,7 +4,7 @@
 // not to the 168 hours it covers. `fullWindow` recomputes from scratch; a
 // test holds the two equal.
 import { type Block, BlockBuffer, EMPTY_BLOCK, mergeTwo, sumBlocks } from './count-table.js';
-import { type CountSet, emptyCountSet } from './count-file.js';
+import { type CountSet, compareGroups, emptyCountSet } from './count-file.js';
 
 /** Hour → version of its count file, for the hours a window includes. */
 export type HourVersions = Record<string, number>;
@@ -67,16 +67,17 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   };
   const deltas = new Map<string, Block>();
   let room = 0;
-  for (const [group, p] of parts) {
-    const delta = sumOf(p);
-    deltas.set(group, delta);
-    room += (prev.groups.get(group)?.ids.length ?? 0) + delta.ids.length;
-  }
-  // Every changed group's new counts in one buffer.
+  for (const [group, p] of parts) deltas.set(group, sumOf(p));
+  // Every group's new counts in one buffer, in the order of a count file, the
+  // unchanged ones copied too: the window file is then one write per array,
+  // where unchanged groups among changed ones made ~800 runs of views (0.12 s
+  // of copying them together as it was written).
+  const groups = [...new Set([...prev.groups.keys(), ...parts.keys()])].sort(compareGroups);
+  for (const group of groups) room += (prev.groups.get(group)?.ids.length ?? 0) + (deltas.get(group)?.ids.length ?? 0);
   const into = new BlockBuffer(room);
-  for (const [group, p] of parts) {
-    const merged = mergeTwo(prev.groups.get(group) ?? EMPTY_BLOCK, deltas.get(group)!, 1, into);
-    const lines = (prev.lines.get(group) ?? 0) + p.lines;
+  for (const group of groups) {
+    const merged = mergeTwo(prev.groups.get(group) ?? EMPTY_BLOCK, deltas.get(group) ?? EMPTY_BLOCK, 1, into);
+    const lines = (prev.lines.get(group) ?? 0) + (parts.get(group)?.lines ?? 0);
     if (merged.ids.length === 0 && lines === 0) {
       next.groups.delete(group);
       next.lines.delete(group);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCountSet, type CountSet } from '../../src/counts/count-file.js';
+import { compareGroups, emptyCountSet, type CountSet } from '../../src/counts/count-file.js';
 import { applyDelta, fullWindow, windowDelta, type HourVersions } from '../../src/counts/window.js';
 
 // A deterministic stream of hour files: hour h, version v.
@@ -82,6 +82,15 @@ describe('incremental window', () => {
       held = target;
       const got = Object.fromEntries(Object.entries(asObject(set)).filter(([, list]) => list.length > 0));
       expect(got).toEqual(naive(target));
+      // Unchanged groups included, the blocks lie back to back in file order: one write per array.
+      const blocks = [...set.groups.keys()].sort(compareGroups).map((g) => set.groups.get(g)!).filter((b) => b.ids.length > 0);
+      blocks.forEach((b, i) => {
+        if (i === 0) return;
+        const before = blocks[i - 1];
+        expect(b.ids.buffer).toBe(before.ids.buffer);
+        expect(b.ids.byteOffset).toBe(before.ids.byteOffset + before.ids.byteLength);
+        expect(b.sales.byteOffset).toBe(before.sales.byteOffset + before.sales.byteLength);
+      });
     }
   });
   it('windowDelta names rebuilt hours on both sides and departed hours as leaving', () => {
