@@ -66,12 +66,12 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
     return sumBlocks(blocks, signs);
   };
   const deltas = new Map<string, Block>();
-  let room = 0;
   for (const [group, p] of parts) deltas.set(group, sumOf(p));
   // Every group's new counts in one buffer, in the order of a count file, the
   // unchanged ones copied too: the window file is then one write per array,
   // where unchanged groups left as views of the held file made ~800 runs.
   const groups = [...new Set([...prev.groups.keys(), ...parts.keys()])].sort(compareGroups);
+  let room = 0;
   for (const group of groups) room += (prev.groups.get(group)?.ids.length ?? 0) + (deltas.get(group)?.ids.length ?? 0);
   const into = new BlockBuffer(room);
   for (const group of groups) {

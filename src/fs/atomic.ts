@@ -41,7 +41,7 @@ export function mkdirDurable(dir: string): void {
 }
 
 export interface WriteOptions {
-  /** fsync the file and its directory (default true). Release files skip it and rely on syncFileSystem. */
+  /** fsync the file and its directory (default true). Release files skip it and rely on one sync of the file system (syncFileSystemInBackground); the window file skips it and is recomputed when lost. */
   durable?: boolean;
 }
 
