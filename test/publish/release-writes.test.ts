@@ -2,7 +2,8 @@
 // inline and on a pool of two workers it gives the same directory and the
 // same id, the content hash of the files in order, past full batches, empty
 // files and a file bigger than a batch, from a producer that reuses its
-// buffer. A write that fails, injected (RANK_FAULT) or for real in the job,
+// buffer, one batch at a time (threads creating files in one directory
+// contend for it). A write that fails, injected (RANK_FAULT) or for real in the job,
 // fails the publish naming the file, removes the temp directory and leaves
 // the previous release served.
 import { createHash } from 'node:crypto';
@@ -89,6 +90,32 @@ describe('writeRelease on the runner', () => {
     expect(written.size).toBe(FILES.length + 1);
     for (const { rel, size } of FILES) expect(written.get(rel), rel).toBe(sha256(expectedBytes(rel, size)));
     expect(tree(outPaths(pool).release(id))).toEqual(written);
+  }, 60_000);
+
+  it('writes one batch at a time on a pool of two workers', async () => {
+    const pool = runner(2);
+    let writing = 0;
+    let most = 0;
+    let batches = 0;
+    // Each batch stays in flight a little longer, so that a second one sent meanwhile would overlap it.
+    const counting: Runner = {
+      ...pool,
+      run: (async (name: Parameters<Runner['run']>[0], input: never) => {
+        batches++;
+        most = Math.max(most, ++writing);
+        try {
+          const out = await pool.run(name, input);
+          await new Promise((ok) => setTimeout(ok, 20));
+          return out;
+        } finally {
+          writing--;
+        }
+      }) as Runner['run'],
+    };
+    const out = outDir();
+    expect(await writeRelease(out, NOW, 'hourly', files(), manifestOf, counting)).toBe(expectedId());
+    expect(batches).toBeGreaterThan(4);
+    expect(most).toBe(1);
   }, 60_000);
 
   it.each([1, 2])('workers %i: an injected ENOSPC at the 700th file fails naming it, and the previous release stays served', async (workers) => {
