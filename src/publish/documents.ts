@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Catalog } from '../catalog/catalog.js';
 import { radixSortPairs } from '../counts/count-table.js';
 import { putBytes, putInt } from './json-bytes.js';
-import type { Ranked } from '../rank/order.js';
+import type { TopList } from '../rank/order.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -76,24 +76,25 @@ export class TopListEncoder {
   constructor(
     catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>,
     head: { generatedAt: string; window: Window },
-    private readonly lists: readonly (readonly Ranked[])[],
+    private readonly lists: readonly TopList[],
   ) {
     this.tail = `,"generatedAt":${JSON.stringify(head.generatedAt)},"window":${JSON.stringify(head.window)},"items":[`;
     this.firstItem = new Uint32Array(lists.length + 1);
-    lists.forEach((l, i) => (this.firstItem[i + 1] = this.firstItem[i] + l.length));
+    lists.forEach((l, i) => (this.firstItem[i + 1] = this.firstItem[i] + l.ids.length));
     this.names = nameSpans(lists, this.firstItem[lists.length], catalog);
   }
 
   /** List k's file; the bytes are valid until the next call (copy them to keep them). */
   encode(k: number, scope: 'overall' | 'category', category?: { slug: string; name: string }): Buffer {
-    const list = this.lists[k];
+    const { ids, sales: salesOf } = this.lists[k];
     // Key order as in the contract's example: category after scope.
     const head = `{"schemaVersion":${SCHEMA_VERSION},"scope":"${scope}"${category ? `,"category":${JSON.stringify(category)}` : ''}${this.tail}`;
     let out = this.room(0, Buffer.byteLength(head) + 2);
     let at = out.write(head, 0);
     const { start, end, bytes } = this.names;
-    for (let i = 0, item = this.firstItem[k]; i < list.length; i++, item++) {
-      const { productId, sales } = list[i];
+    for (let i = 0, item = this.firstItem[k]; i < ids.length; i++, item++) {
+      const productId = ids[i];
+      const sales = salesOf[i];
       const nameStart = start[item];
       const nameEnd = end[item];
       if (at + ITEM_BYTES + (nameEnd - nameStart) > out.length) out = this.room(at, ITEM_BYTES + nameEnd - nameStart);
@@ -147,13 +148,13 @@ interface NameSpans {
  * 40 MB array and then the name offsets, all at random: at 3M items those
  * cache and TLB misses were most of the publish stage.
  */
-function nameSpans(lists: readonly (readonly Ranked[])[], total: number, catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>): NameSpans {
+function nameSpans(lists: readonly TopList[], total: number, catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>): NameSpans {
   const ids = new Uint32Array(total);
   const item = new Int32Array(total);
   let n = 0;
   for (const list of lists) {
-    for (const r of list) {
-      ids[n] = r.productId;
+    for (let i = 0; i < list.ids.length; i++) {
+      ids[n] = list.ids[i];
       item[n] = n;
       n++;
     }

@@ -4,35 +4,43 @@
 // category logs agree with the global log: a product in the overall top 100
 // is in the top 100 of each of its categories (every product has at least
 // one, `uncategorized`), since anything ahead of it there is ahead overall.
-import { type Ranked, TOP_N, compareRanked } from './order.js';
+import { ListArena, type Ranked, TOP_N, type TopList, compareRanked, rankedAt } from './order.js';
 
-export function mergeTwoLists(a: readonly Ranked[], b: readonly Ranked[], k = TOP_N): Ranked[] {
-  const out: Ranked[] = [];
+export function mergeTwoLists(a: TopList, b: TopList, k = TOP_N, arena = new ListArena()): TopList {
+  const out = arena.take(Math.min(k, a.ids.length + b.ids.length));
+  let n = 0;
   let i = 0;
   let j = 0;
-  while (out.length < k && (i < a.length || j < b.length)) {
-    const takeA = j >= b.length || (i < a.length && compareRanked(a[i].productId, a[i].sales, b[j].productId, b[j].sales) <= 0);
-    const next = takeA ? a[i++] : b[j++];
+  while (n < out.ids.length && (i < a.ids.length || j < b.ids.length)) {
+    const takeA = j >= b.ids.length || (i < a.ids.length && compareRanked(a.ids[i], a.sales[i], b.ids[j], b.sales[j]) <= 0);
+    const id = takeA ? a.ids[i] : b.ids[j];
+    const sales = takeA ? a.sales[i++] : b.sales[j++];
     // A product in several categories has the same sales in each (when the
     // logs agree), so its copies meet side by side in this order: keep one.
     // Copies with different sales are a disagreement, and stay to be reported.
-    const last = out[out.length - 1];
-    if (last === undefined || last.productId !== next.productId || last.sales !== next.sales) out.push(next);
+    if (n > 0 && out.ids[n - 1] === id && out.sales[n - 1] === sales) continue;
+    out.ids[n] = id;
+    out.sales[n] = sales;
+    n++;
   }
-  return out;
+  return arena.done(out, n);
 }
 
-export function pairwiseMerge(lists: readonly (readonly Ranked[])[], k = TOP_N): Ranked[] {
-  let level = lists.filter((l) => l.length > 0) as Ranked[][];
-  if (level.length === 0) return [];
+export function pairwiseMerge(lists: readonly TopList[], k = TOP_N): TopList {
+  let level = lists.filter((l) => l.ids.length > 0);
+  if (level.length === 0) return { ids: new Uint32Array(0), sales: new Int32Array(0) };
+  const arena = new ListArena();
   while (level.length > 1) {
-    const next: Ranked[][] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) next.push(mergeTwoLists(level[i], level[i + 1], k));
-    if (level.length % 2 === 1) next.push(level[level.length - 1].slice(0, k));
+    const next: TopList[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(mergeTwoLists(level[i], level[i + 1], k, arena));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
     level = next;
   }
-  return level[0].slice(0, k);
+  return cut(level[0], k);
 }
+
+const cut = (list: TopList, k: number): TopList =>
+  list.ids.length <= k ? list : { ids: list.ids.subarray(0, k), sales: list.sales.subarray(0, k) };
 
 export interface ListDisagreement {
   rank: number;
@@ -41,11 +49,11 @@ export interface ListDisagreement {
 }
 
 /** Positions where the merged category lists and the global log's list differ. */
-export function compareLists(global: readonly Ranked[], merged: readonly Ranked[]): ListDisagreement[] {
+export function compareLists(global: TopList, merged: TopList): ListDisagreement[] {
   const out: ListDisagreement[] = [];
-  for (let i = 0; i < Math.max(global.length, merged.length); i++) {
-    const g = global[i];
-    const m = merged[i];
+  for (let i = 0; i < Math.max(global.ids.length, merged.ids.length); i++) {
+    const g = rankedAt(global, i);
+    const m = rankedAt(merged, i);
     if (g?.productId !== m?.productId || g?.sales !== m?.sales) out.push({ rank: i + 1, global: g, merged: m });
   }
   return out;

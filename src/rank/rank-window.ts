@@ -4,19 +4,19 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { GLOBAL, type CountSet } from '../counts/count-file.js';
 import { EMPTY_BLOCK } from '../counts/count-table.js';
-import type { Ranked } from './order.js';
+import { ListArena, type TopList } from './order.js';
 import { type ListDisagreement, compareLists, pairwiseMerge } from './pairwise-merge.js';
 import { countRanked, topK } from './top-k.js';
 
 export interface CategoryList {
   slug: string;
   name: string;
-  list: Ranked[];
+  list: TopList;
   productsRanked: number;
 }
 
 export interface RankedWindow {
-  overall: Ranked[];
+  overall: TopList;
   overallRanked: number;
   categories: CategoryList[];
   /** Where the merged category lists differ from the global list. */
@@ -32,10 +32,11 @@ export function categoriesToPublish(window: CountSet, catalog: Catalog): Array<{
 
 export function rankWindow(window: CountSet, catalog: Catalog): RankedWindow {
   const global = window.groups.get(GLOBAL) ?? EMPTY_BLOCK;
-  const overall = topK(global);
+  const arena = new ListArena();
+  const overall = topK(global, undefined, arena);
   const categories = categoriesToPublish(window, catalog).map(({ slug, name }) => {
     const block = window.groups.get(slug) ?? EMPTY_BLOCK;
-    return { slug, name, list: topK(block), productsRanked: countRanked(block) };
+    return { slug, name, list: topK(block, undefined, arena), productsRanked: countRanked(block) };
   });
   const merged = pairwiseMerge(categories.map((c) => c.list));
   return { overall, overallRanked: countRanked(global), categories, disagreements: compareLists(overall, merged) };

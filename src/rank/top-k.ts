@@ -8,14 +8,15 @@
 // bounded heap. On a week of 10M products in 30k categories (10.7M entries,
 // 30k lists) all the lists took 515–611 ms with the heap and a sort of each
 // list, and take 111–277 ms this way (four rounds each, the first ones slowest).
+// Lists are written into an arena (order.ts) as columns, not as objects.
 import type { Block } from '../counts/count-table.js';
-import { type Ranked, TOP_N, compareRanked } from './order.js';
+import { ListArena, TOP_N, type TopList, compareRanked } from './order.js';
 
 /** Sales below this are counted one bucket each; the last bucket holds every sale at or above it. */
 const HISTOGRAM = 1024;
 const hist = new Int32Array(HISTOGRAM + 1);
 
-export function topK(block: Block, k = TOP_N): Ranked[] {
+export function topK(block: Block, k = TOP_N, arena = new ListArena()): TopList {
   const { ids, sales } = block;
   let top = 0; // the highest bucket used
   for (let i = 0; i < sales.length; i++) {
@@ -38,12 +39,13 @@ export function topK(block: Block, k = TOP_N): Ranked[] {
     hist[t] = placed;
     placed += n;
   }
-  if (t === HISTOGRAM) return heapTopK(block, k);
+  if (t === HISTOGRAM) return heapTopK(block, k, arena);
   // Of the entries at the threshold, the lowest ids: the first ones met.
   let atThreshold = t > 0 ? k - placed : 0;
   if (t > 0) hist[t] = placed;
-  const outIds = new Array<number>(placed + atThreshold);
-  const outSales = new Array<number>(outIds.length);
+  const n = placed + atThreshold;
+  const out = arena.take(n);
+  const { ids: outIds, sales: outSales } = out;
   for (let i = 0; i < sales.length; i++) {
     const s = sales[i];
     if (s < t || s <= 0 || (s === t && atThreshold-- <= 0)) continue;
@@ -65,12 +67,10 @@ export function topK(block: Block, k = TOP_N): Ranked[] {
       outSales[j + 1] = s;
     }
   }
-  const out: Ranked[] = new Array(outIds.length);
-  for (let i = 0; i < out.length; i++) out[i] = { productId: outIds[i], sales: outSales[i] };
-  return out;
+  return arena.done(out, n);
 }
 
-function heapTopK(block: Block, k: number): Ranked[] {
+function heapTopK(block: Block, k: number, arena: ListArena): TopList {
   const hid = new Uint32Array(k);
   const hs = new Int32Array(k);
   let n = 0;
@@ -116,9 +116,17 @@ function heapTopK(block: Block, k: number): Ranked[] {
       down(0);
     }
   }
-  const out: Ranked[] = [];
-  for (let i = 0; i < n; i++) out.push({ productId: hid[i], sales: hs[i] });
-  return out.sort((a, b) => compareRanked(a.productId, a.sales, b.productId, b.sales));
+  // The root is the worst entry left: taking it n times fills the list from its end.
+  const count = n;
+  const out = arena.take(count);
+  while (n > 0) {
+    out.ids[n - 1] = hid[0];
+    out.sales[n - 1] = hs[0];
+    n--;
+    swap(0, n);
+    down(0);
+  }
+  return arena.done(out, count);
 }
 
 /** How many products in a block have sales > 0. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TopListEncoder } from '../../src/publish/documents.js';
+import { topListOf } from '../rank/lists.js';
 
 /** A name table as the catalog holds it: ids ascending, names as raw bytes. */
 function names(entries: Array<[number, Buffer | string | undefined]>) {
@@ -60,7 +61,7 @@ describe('TopListEncoder', () => {
       { productId: 0, sales: 1 }, // below every catalog id
     ];
     const reversed = [...list].reverse();
-    const enc = new TopListEncoder(table, head, [list, reversed]);
+    const enc = new TopListEncoder(table, head, [list, reversed].map(topListOf));
     // Compared as bytes: a decoded string would hide raw invalid UTF-8 copied through.
     expect(Buffer.compare(enc.encode(0, 'overall'), Buffer.from(expected(list, nameOf)))).toBe(0);
     const category = { slug: 'kitchen', name: 'Kitchen "& Home"' };
@@ -70,7 +71,7 @@ describe('TopListEncoder', () => {
   it('writes an empty list, and reuses its buffer across lists of any size', () => {
     const long = Array.from({ length: 5000 }, (_, i) => ({ productId: (i % 7) + 1, sales: 5000 - i }));
     const short = [{ productId: 1, sales: 3 }];
-    const enc = new TopListEncoder(table, head, [[], long, short]);
+    const enc = new TopListEncoder(table, head, [[], long, short].map(topListOf));
     expect(enc.encode(0, 'overall').toString()).toBe(expected([], nameOf));
     expect(JSON.parse(enc.encode(1, 'overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
     expect(enc.encode(2, 'overall').toString()).toBe(expected(short, nameOf));
