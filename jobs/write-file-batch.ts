@@ -3,7 +3,10 @@
 // worker thread, where the main thread paid more than that in promise
 // machinery per file. A retry rewrites the same files. An I/O failure comes
 // back as data naming the file (a failed write(2) names none itself).
-import { writeFileSync } from 'node:fs';
+// In a recycled release (src/publish/release.ts) a file is rewritten in
+// place, opened without truncating and cut to its new length: on this
+// machine's ext4, 30k files took 0.3 s that way and 1.9 s or more to create.
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { asIoError } from '../src/errors.js';
 import { type TaskResult, failureAsData } from './task-result.js';
@@ -16,6 +19,8 @@ export interface WriteFileBatchTask {
   ends: number[];
   /** The files' bytes one after another, in a SharedArrayBuffer: shared with the worker, not copied. */
   bytes: Uint8Array;
+  /** Over the files there: the directory is a recycled release's. */
+  inPlace?: boolean;
 }
 
 export function writeFileBatch(task: WriteFileBatchTask): TaskResult<null> {
@@ -23,11 +28,36 @@ export function writeFileBatch(task: WriteFileBatchTask): TaskResult<null> {
   for (const [i, rel] of task.paths.entries()) {
     const path = join(task.dir, rel);
     try {
-      writeFileSync(path, task.bytes.subarray(start, task.ends[i]));
+      const bytes = task.bytes.subarray(start, task.ends[i]);
+      if (task.inPlace) writeInPlace(path, bytes);
+      else writeFileSync(path, bytes);
     } catch (err) {
       return failureAsData(asIoError(err, path));
     }
     start = task.ends[i];
   }
   return { ok: true, value: null };
+}
+
+/**
+ * Writes a file over the one there, or makes it. A file with another link
+ * (a backup made with hard links, say) is replaced instead, so that the
+ * other name keeps the bytes it had.
+ */
+function writeInPlace(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT);
+  let linked = false;
+  try {
+    linked = fstatSync(fd).nlink > 1;
+    if (!linked) {
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
+      ftruncateSync(fd, bytes.length);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (linked) {
+    unlinkSync(path);
+    writeFileSync(path, bytes);
+  }
 }

@@ -96,9 +96,11 @@ export const RELEASE_ID_RE = /^\d{8}T\d{6}Z-(hourly|daily)-[0-9a-f]{8}$/;
 
 /** Release ids sort by time: `20261127T190500Z-hourly-1a2b3c4d`. */
 export function releaseId(nowMs: number, kind: 'hourly' | 'daily', contentHash: string): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  return `${stamp}-${kind}-${contentHash.slice(0, 8)}`;
+  return `${releaseStamp(nowMs)}-${kind}-${contentHash.slice(0, 8)}`;
 }
+
+/** The time part of a release id, which comes first in it: `20261127T190500Z`. */
+export const releaseStamp = (nowMs: number) => new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** `ranks/NNN.json`: the shard of a product id. */
 export const RANK_SHARDS = 256;

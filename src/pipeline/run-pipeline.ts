@@ -15,7 +15,7 @@ import { readHour } from '../counts/hour-counts.js';
 import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
-import { pruneReleases, recordPointer } from '../publish/prune.js';
+import { pruneReleases, recordPointer, recyclableRelease } from '../publish/prune.js';
 import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
 import { topRelease } from '../publish/top-release.js';
 import { rankWindow } from '../rank/rank-window.js';
@@ -150,9 +150,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     let snapshot: EncodedState | undefined;
+    // The release pruning would delete next is rewritten in place (hourly runs: a daily one streams files of its own).
+    const recycle = opts.kind === 'hourly' ? recyclableRelease(opts.outDir, opts.nowMs, [latest?.release, state.lastDaily?.release]) : undefined;
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, opts.runner, {
       streamed: daily?.writeShards,
       whileSyncing: (id) => (snapshot = encodeState(nextState(id))),
+      recycle,
     });
     snapshot ??= encodeState(nextState(release)); // the release was already there: no sync
     // An hourly run writes its window after the release's sync of the file

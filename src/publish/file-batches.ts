@@ -35,6 +35,8 @@ export class FileBatches {
   constructor(
     private readonly dir: string,
     private readonly runner: Runner,
+    /** Over the files there (a recycled release): see jobs/write-file-batch.ts. */
+    private readonly inPlace = false,
   ) {}
 
   /** Adds a file (path relative to dir) to the batch, sending the batch first if it is full; rejects once a batch has failed. */
@@ -64,7 +66,7 @@ export class FileBatches {
     while (this.inFlight.size >= IN_FLIGHT) await Promise.race(this.inFlight);
     if (this.failure) throw this.failure.err;
     const bytes = this.bytes!;
-    const task = { dir: this.dir, paths: this.paths, ends: this.ends, bytes: bytes.subarray(0, this.used) };
+    const task = { dir: this.dir, paths: this.paths, ends: this.ends, bytes: bytes.subarray(0, this.used), inPlace: this.inPlace };
     this.paths = [];
     this.ends = [];
     this.bytes = undefined;

@@ -3,10 +3,13 @@
 // fetching it through a CDN), and every release a kept manifest names (an
 // hourly release serves the ranks/ of a daily one). The pointer history
 // lives beside latest.json in a dotfile the static server does not serve.
+// An hourly run reuses the directory of the release it would prune next
+// (recyclableRelease; see writeRelease): at 30k files, creating a release's
+// files and deleting an old one's were seconds of every hourly run.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { RELEASE_ID_RE, outPaths } from '../layout.js';
+import { RELEASE_ID_RE, outPaths, releaseStamp } from '../layout.js';
 
 const KEEP_RECENT = 3;
 const KEEP_POINTED_MS = 2 * 3_600_000;
@@ -37,18 +40,39 @@ export function recordPointer(outDir: string, release: string, at: number): void
 /** Deletes the releases nothing needs any more; returns their ids. */
 export function pruneReleases(outDir: string, nowMs: number, current: string): string[] {
   const dir = outPaths(outDir).releasesDir;
-  if (!existsSync(dir)) return [];
-  const ids = readdirSync(dir).filter((n) => RELEASE_ID_RE.test(n)).sort();
-  const keep = new Set<string>(ids.slice(-KEEP_RECENT));
-  keep.add(current);
-  for (const e of readHistory(outDir)) if (e.at >= nowMs - KEEP_POINTED_MS) keep.add(e.release);
-  for (const id of [...keep]) {
-    const base = ranksBaseOf(join(dir, id, 'manifest.json'));
-    if (base) keep.add(base);
-  }
+  const ids = releaseIds(dir);
+  const keep = keptReleases(outDir, nowMs, ids.slice(-KEEP_RECENT), [current]);
   const removed = ids.filter((id) => !keep.has(id));
   for (const id of removed) rmSync(join(dir, id), { recursive: true, force: true });
   return removed;
+}
+
+/**
+ * A release that pruning would delete once a release made at nowMs is the
+ * newest and served, to be rewritten in place as that release; `alsoKeep`:
+ * the release latest.json names and the one the new manifest will name in
+ * ranksBase. None when a release as new as nowMs exists (a rerun of an
+ * earlier hour): the new one would not be the newest.
+ */
+export function recyclableRelease(outDir: string, nowMs: number, alsoKeep: Array<string | undefined>): string | undefined {
+  const ids = releaseIds(outPaths(outDir).releasesDir);
+  if (ids.some((id) => id.slice(0, id.indexOf('-')) >= releaseStamp(nowMs))) return undefined;
+  const keep = keptReleases(outDir, nowMs, ids.slice(-(KEEP_RECENT - 1)), alsoKeep);
+  return ids.find((id) => !keep.has(id));
+}
+
+const releaseIds = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => RELEASE_ID_RE.test(n)).sort() : []);
+
+/** `recent` and `also`, every release pointed to in the last 2 hours, and what their manifests name. */
+function keptReleases(outDir: string, nowMs: number, recent: string[], also: Array<string | undefined>): Set<string> {
+  const keep = new Set<string>(recent);
+  for (const id of also) if (id) keep.add(id);
+  for (const e of readHistory(outDir)) if (e.at >= nowMs - KEEP_POINTED_MS) keep.add(e.release);
+  for (const id of [...keep]) {
+    const base = ranksBaseOf(join(outPaths(outDir).releasesDir, id, 'manifest.json'));
+    if (base) keep.add(base);
+  }
+  return keep;
 }
 
 function ranksBaseOf(manifest: string): string | undefined {

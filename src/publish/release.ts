@@ -5,7 +5,11 @@
 // fsync, rename, directory fsync). A reader therefore never sees half a
 // release, and a crash at any point leaves latest.json naming a whole one.
 // The files are written on the runner's worker threads (file-batches.ts),
-// while this thread encodes the next ones.
+// while this thread encodes the next ones. An hourly run may instead rename
+// the release it would prune next to the temp directory and rewrite its
+// files in place (recyclableRelease in prune.ts): no inode or directory entry
+// is made for a file that is there already, and what the new release does
+// not write is deleted before the sync.
 import { type Hash, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -62,6 +66,8 @@ export async function writeRelease(
     streamed?: StreamedFiles;
     /** Work for this thread while the file system syncs, given the release's id. */
     whileSyncing?: (id: string) => void;
+    /** A release nothing needs any more, to be rewritten in place as this one (not with streamed files). */
+    recycle?: string;
   } = {},
 ): Promise<string> {
   const paths = outPaths(outDir);
@@ -69,9 +75,11 @@ export async function writeRelease(
   try {
     mkdirDurable(paths.releasesDir);
     const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
-    mkdirSync(tmp, { recursive: true });
-    await writeFiles(tmp, body, hash, runner);
+    const reused = more.recycle !== undefined && !more.streamed && moveIfThere(paths.release(more.recycle), tmp);
+    if (!reused) mkdirSync(tmp, { recursive: true });
+    const written = await writeFiles(tmp, body, hash, runner, reused);
     more.streamed?.(tmp, hash);
+    if (reused) removeUnwritten(tmp, written);
     const id = releaseId(nowMs, kind, hash.digest('hex'));
     const final = paths.release(id);
     if (existsSync(join(final, 'manifest.json'))) {
@@ -98,11 +106,13 @@ export async function writeRelease(
 
 /**
  * Writes the files on the runner's workers, a batch at a time, hashing them
- * and counting their writes (src/faults.ts) here, in the order given.
+ * and counting their writes (src/faults.ts) here, in the order given; over
+ * the files there (`inPlace`) in a recycled release. Returns their paths.
  */
-async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash, runner: Runner): Promise<void> {
+async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash, runner: Runner, inPlace: boolean): Promise<Set<string>> {
   const made = new Set<string>([dir]);
-  const batches = new FileBatches(dir, runner);
+  const written = new Set<string>();
+  const batches = new FileBatches(dir, runner, inPlace);
   try {
     for (const [rel, bytes] of files) {
       hash.update(rel).update('\0').update(bytes).update('\0');
@@ -114,11 +124,38 @@ async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash, runner: 
       }
       beforeWrite(path);
       await batches.add(rel, bytes);
+      written.add(rel);
     }
     await batches.finish();
   } finally {
     await batches.settled();
   }
+  return written;
+}
+
+/** Renames `from` to `to`; false when `from` is not there. */
+function moveIfThere(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Deletes what a recycled release held that this one did not write (`written`: paths relative to root). */
+function removeUnwritten(root: string, written: Set<string>): void {
+  const dirs = new Set<string>();
+  for (const rel of written) for (let d = dirname(rel); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory() && dirs.has(path)) walk(path);
+      else if (!written.has(path)) rmSync(join(root, path), { recursive: true, force: true });
+    }
+  };
+  walk('');
 }
 
 /** Points latest.json at a release: the last step of a publish. */

@@ -1,13 +1,13 @@
 // Pruning (CONTRACT.md §4): keep the 3 most recent releases, every release
 // latest.json pointed to in the last 2 hours, and every release a kept
 // manifest names in ranksBase; delete the rest, and nothing that is not a
-// release.
+// release. An hourly run recycles the release pruning would delete next.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outPaths, releaseId } from '../../src/layout.js';
-import { pruneReleases, recordPointer } from '../../src/publish/prune.js';
+import { pruneReleases, recordPointer, recyclableRelease } from '../../src/publish/prune.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 27, 0, 5);
@@ -74,5 +74,52 @@ describe('pruneReleases', () => {
     });
     expect(pruneReleases(out, at(5), newer[2])).toEqual([early]);
     expect(releasesIn(out)).toEqual([edge, ...newer]);
+  });
+});
+
+describe('recyclableRelease', () => {
+  const at = (h: number) => T0 + h * HOUR;
+  /** A daily release at 00:15 and hourly ones at 01:05 … 05:05 naming it, each pointed to when made. */
+  function cron(out: string) {
+    const daily = release(out, at(0) + 10 * 60_000, 'daily');
+    recordPointer(out, daily, at(0) + 10 * 60_000);
+    const hourly = [1, 2, 3, 4, 5].map((h) => {
+      const id = release(out, at(h), 'hourly', daily);
+      recordPointer(out, id, at(h));
+      return id;
+    });
+    return { daily, hourly };
+  }
+
+  it('is the oldest release that pruning deletes once the next hourly release is served', () => {
+    const out = outDir();
+    const { daily, hourly } = cron(out);
+    const recycled = recyclableRelease(out, at(6), [hourly[4], daily]);
+    expect(recycled).toBe(hourly[0]);
+    const next = release(out, at(6), 'hourly', daily);
+    recordPointer(out, next, at(6));
+    expect(pruneReleases(out, at(6), next)).toContain(recycled);
+  });
+
+  it('is never the release latest.json names or the daily one the next release will name', () => {
+    const out = outDir();
+    const { daily, hourly } = cron(out);
+    // latest.json still on 01:05 (cron stopped), the next release naming yesterday's daily one.
+    const yesterday = release(out, at(-23), 'daily');
+    expect(recyclableRelease(out, at(6), [hourly[0], yesterday])).toBe(hourly[1]);
+    expect(recyclableRelease(out, at(6), [hourly[0], hourly[1], hourly[2], yesterday])).toBeUndefined();
+    expect(releasesIn(out)).toEqual([yesterday, daily, ...hourly].sort());
+  });
+
+  it('is none when the next release would not be the newest, or nothing is left to prune', () => {
+    const out = outDir();
+    const { daily, hourly } = cron(out);
+    expect(recyclableRelease(out, at(5), [hourly[4], daily])).toBeUndefined(); // a rerun of 05:05
+    expect(recyclableRelease(out, at(3), [hourly[4], daily])).toBeUndefined();
+    expect(recyclableRelease(outDir(), at(6), [])).toBeUndefined();
+    const few = outDir();
+    const first = release(few, at(1), 'hourly');
+    release(few, at(2), 'hourly');
+    expect(recyclableRelease(few, at(3), [first])).toBeUndefined();
   });
 });

@@ -3,11 +3,11 @@
 // same id, the content hash of the files in order, past full batches, empty
 // files and a file bigger than a batch, from a producer that reuses its
 // buffer, one batch at a time (threads creating files in one directory
-// contend for it). A write that fails, injected (RANK_FAULT) or for real in the job,
+// contend for it); over the files of a recycled release, the same. A write that fails, injected (RANK_FAULT) or for real in the job,
 // fails the publish naming the file, removes the temp directory and leaves
 // the previous release served.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -116,6 +116,27 @@ describe('writeRelease on the runner', () => {
     expect(await writeRelease(out, NOW, 'hourly', files(), manifestOf, counting)).toBe(expectedId());
     expect(batches).toBeGreaterThan(4);
     expect(most).toBe(1);
+  }, 60_000);
+
+  it.each([1, 2])('workers %i: rewrites a recycled release in place into the same files and id as a fresh write', async (workers) => {
+    const out = outDir();
+    const run = runner(workers);
+    // The old release: files longer and shorter than the new ones, a category and a ranks/ shard the new one lacks.
+    const old = FILES.slice(0, 900).map((f) => ({ rel: f.rel, size: (f.size * 3 + 17) % 9000 }));
+    old.push({ rel: 'categories/gone/x.json', size: 50 }, { rel: 'ranks/000.json', size: 70 });
+    const oldId = await writeRelease(out, NOW - 3 * 3_600_000, 'hourly', files(old), manifestOf, run);
+    // A backup made with hard links keeps the bytes it had.
+    const backup = join(outDir(), 'backup.json');
+    linkSync(join(outPaths(out).release(oldId), FILES[5].rel), backup);
+    const backedUp = readFileSync(backup);
+
+    const id = await writeRelease(out, NOW, 'hourly', files(), manifestOf, run, { recycle: oldId });
+    expect(id).toBe(expectedId());
+    const fresh = outDir();
+    await writeRelease(fresh, NOW, 'hourly', files(), manifestOf, run);
+    expect(tree(outPaths(out).release(id))).toEqual(tree(outPaths(fresh).release(id)));
+    expect(readdirSync(outPaths(out).releasesDir)).toEqual([id]);
+    expect(readFileSync(backup)).toEqual(backedUp);
   }, 60_000);
 
   it.each([1, 2])('workers %i: an injected ENOSPC at the 700th file fails naming it, and the previous release stays served', async (workers) => {
