@@ -1,7 +1,7 @@
 // Task: write a batch of a release's files (src/publish/file-batches.ts) one
-// after another, each with an open, a write and a close: ~25 µs a file on a
-// worker thread, where the main thread paid more than that in promise
-// machinery per file. A retry rewrites the same files. An I/O failure comes
+// after another, each with a synchronous open, write and close on a worker
+// thread (through fs/promises on the main thread, the promise machinery per
+// file cost more than the calls). A retry rewrites the same files. An I/O failure comes
 // back as data naming the file (a failed write(2) names none itself).
 // In a recycled release (src/publish/release.ts) a file is rewritten in
 // place, opened without truncating and cut to its new length: on this
