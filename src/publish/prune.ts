@@ -65,11 +65,12 @@ const releaseIds = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((
 
 /** `recent` and `also`, every release pointed to in the last 2 hours, and what their manifests name. */
 function keptReleases(outDir: string, nowMs: number, recent: string[], also: Array<string | undefined>): Set<string> {
+  const dir = outPaths(outDir).releasesDir;
   const keep = new Set<string>(recent);
   for (const id of also) if (id) keep.add(id);
   for (const e of readHistory(outDir)) if (e.at >= nowMs - KEEP_POINTED_MS) keep.add(e.release);
   for (const id of [...keep]) {
-    const base = ranksBaseOf(join(outPaths(outDir).releasesDir, id, 'manifest.json'));
+    const base = ranksBaseOf(join(dir, id, 'manifest.json'));
     if (base) keep.add(base);
   }
   return keep;
