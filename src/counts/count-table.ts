@@ -4,11 +4,12 @@
 // open-addressing hash table on two typed arrays (product id 0 is never
 // valid, so 0 marks an empty slot). Once it holds many products (a peak
 // hour sells millions) random probes into a table far bigger than the CPU
-// caches would dominate, so it stops growing: the products it holds, the
-// first seen and so mostly the best sellers, keep summing there (a combiner,
-// in MapReduce terms), and every other line goes to an append-only list of
-// (id, units) pairs (sequential writes only) that toBlock radix-sorts and
-// sums: a few cache-friendly passes instead of one cache miss per line.
+// caches would dominate, so it stops growing. Its sums move to an
+// append-only list of (id, units) pairs (sequential writes only), and a
+// small direct-mapped combiner (MapReduce's term) takes its place: a
+// product keeps the slot it was first to claim and sums there, and every
+// other line is appended to the list. toBlock sums the list by product in
+// a few cache-friendly passes (sumPairs) instead of one cache miss per line.
 
 export interface Block {
   /** Product ids, strictly ascending. */
@@ -21,6 +22,8 @@ export const EMPTY_BLOCK: Block = Object.freeze({ ids: new Uint32Array(0), sales
 
 /** Distinct ids in the hash table that make it turn into a pair list. */
 const PAIRS_AFTER = 1 << 17;
+/** Slots of the combiner that replaces it: 512 KB, well inside one core's 4 MB L2 here. */
+const COMBINER_BITS = 16;
 
 export class CountTable {
   private keys: Uint32Array;
@@ -30,6 +33,7 @@ export class CountTable {
   private pairIds: Uint32Array | undefined;
   private pairQty: Int32Array | undefined;
   private pairs = 0;
+  private maxPairId = 0;
 
   constructor(expected = 8) {
     this.bits = Math.max(4, Math.ceil(Math.log2(expected * 2)));
@@ -38,6 +42,10 @@ export class CountTable {
   }
 
   add(id: number, quantity: number): void {
+    if (this.pairIds !== undefined) {
+      this.combine(id, quantity);
+      return;
+    }
     const keys = this.keys;
     const mask = keys.length - 1;
     let i = Math.imul(id, 0x9e3779b1) >>> (32 - this.bits);
@@ -50,10 +58,6 @@ export class CountTable {
       if (k === 0) break;
       i = (i + 1) & mask;
     }
-    if (this.pairIds !== undefined) {
-      this.addPair(id, quantity);
-      return;
-    }
     keys[i] = id;
     this.vals[i] = quantity;
     if (++this.used * 2 > keys.length) {
@@ -62,8 +66,8 @@ export class CountTable {
     }
   }
 
-  /** Units of one id in the hash table (the pair list is only read by toBlock). */
-  get(id: number): number {
+  /** Units of one id in the hash table (before it turns into pairs). */
+  private get(id: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
     let i = Math.imul(id, 0x9e3779b1) >>> (32 - this.bits);
@@ -78,10 +82,9 @@ export class CountTable {
   /** The non-zero entries, sorted by product id. */
   toBlock(): Block {
     if (this.pairIds !== undefined) {
-      // The table's sums join the pairs, and it empties: a later add or toBlock stays exact.
-      for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) this.addPair(this.keys[i], this.vals[i]);
-      this.keys.fill(0);
-      return sumSortedRuns(...radixSortPairs(this.pairIds, this.pairQty!, this.pairs));
+      // The combiner's sums join the pairs, and it empties: a later add or toBlock stays exact.
+      this.flushCombiner();
+      return sumPairs(this.pairIds, this.pairQty!, this.pairs, this.maxPairId);
     }
     const ids = new Uint32Array(this.used);
     let n = 0;
@@ -95,12 +98,33 @@ export class CountTable {
   private startPairs(): void {
     this.pairIds = new Uint32Array(this.used * 4);
     this.pairQty = new Int32Array(this.used * 4);
+    this.flushCombiner();
+    this.bits = COMBINER_BITS;
+    this.keys = new Uint32Array(1 << COMBINER_BITS);
+    this.vals = new Int32Array(1 << COMBINER_BITS);
+  }
+
+  /** One probe: the product's own slot, an empty slot it claims, or the pair list. */
+  private combine(id: number, quantity: number): void {
+    const i = Math.imul(id, 0x9e3779b1) >>> (32 - COMBINER_BITS);
+    const k = this.keys[i];
+    if (k === id) this.vals[i] += quantity;
+    else if (k === 0) {
+      this.keys[i] = id;
+      this.vals[i] = quantity;
+    } else this.addPair(id, quantity);
+  }
+
+  private flushCombiner(): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) this.addPair(this.keys[i], this.vals[i]);
+    this.keys.fill(0);
   }
 
   private addPair(id: number, quantity: number): void {
     if (this.pairs === this.pairIds!.length) this.growPairs();
     this.pairIds![this.pairs] = id;
     this.pairQty![this.pairs++] = quantity;
+    if (id > this.maxPairId) this.maxPairId = id;
   }
 
   private growPairs(): void {
@@ -167,6 +191,74 @@ function sumSortedRuns(ids: Uint32Array, qty: Int32Array, n: number): Block {
     if (total !== 0) {
       outIds[m] = id;
       outSales[m++] = total;
+    }
+  }
+  return { ids: outIds.slice(0, m), sales: outSales.slice(0, m) };
+}
+
+/** Product ids one partition of sumPairs spans: 1 MB of sums, inside one core's L2. */
+const SPAN_BITS = 18;
+const SPAN_MASK = (1 << SPAN_BITS) - 1;
+
+/**
+ * Sums n unsorted (id, units) pairs by id into a block, dropping zero nets.
+ * When the ids are dense (maxId under 16 per pair, as a catalog's ids are
+ * for a peak hour's millions of lines), one pass scatters the pairs into
+ * partitions of 2^18 ids and a second adds each partition into an array of
+ * sums indexed by id, read back in order: two passes where the radix sort
+ * needs three for ids past 2^24, and no sort at all. 2.1M pairs of random
+ * ids below 18.75M: 48–60 ms here, against 86–114 ms for the radix sort
+ * and sum. Sparse ids (few pairs across the 32-bit range) take the radix
+ * sort.
+ */
+export function sumPairs(ids: Uint32Array, qty: Int32Array, n: number, maxId: number): Block {
+  if (maxId >= 16 * n || maxId >= 2 ** 30) return sumSortedRuns(...radixSortPairs(ids, qty, n));
+  const parts = (maxId >>> SPAN_BITS) + 1;
+  const starts = new Uint32Array(parts + 1);
+  for (let i = 0; i < n; i++) starts[(ids[i] >>> SPAN_BITS) + 1]++;
+  for (let p = 0; p < parts; p++) starts[p + 1] += starts[p];
+  let byPartId = ids;
+  let byPartQty = qty;
+  if (parts > 1) {
+    const at = starts.slice(0, parts);
+    byPartId = new Uint32Array(n);
+    byPartQty = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      const k = at[id >>> SPAN_BITS]++;
+      byPartId[k] = id;
+      byPartQty[k] = qty[i];
+    }
+  }
+  const sums = new Int32Array(Math.min(1 << SPAN_BITS, maxId + 1));
+  // One bit per id summed: the read back visits those, not the whole span
+  // (a tenth of it holds a sum in a peak hour, at random).
+  const touched = new Int32Array((sums.length + 31) >>> 5);
+  const outIds = new Uint32Array(n);
+  const outSales = new Int32Array(n);
+  let m = 0;
+  for (let p = 0; p < parts; p++) {
+    for (let i = starts[p]; i < starts[p + 1]; i++) {
+      const j = byPartId[i] & SPAN_MASK;
+      sums[j] += byPartQty[i];
+      touched[j >>> 5] |= 1 << (j & 31);
+    }
+    const base = p << SPAN_BITS;
+    for (let w = 0; w < touched.length; w++) {
+      let bits = touched[w];
+      if (bits === 0) continue;
+      touched[w] = 0;
+      do {
+        const low = bits & -bits;
+        bits ^= low;
+        const j = (w << 5) | (31 - Math.clz32(low));
+        const v = sums[j];
+        if (v !== 0) {
+          outIds[m] = base + j;
+          outSales[m++] = v;
+          sums[j] = 0;
+        }
+      } while (bits !== 0);
     }
   }
   return { ids: outIds.slice(0, m), sales: outSales.slice(0, m) };

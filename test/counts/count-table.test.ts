@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CountTable, mergeTwo, sumBlocks, type Block } from '../../src/counts/count-table.js';
+import { CountTable, mergeTwo, sumBlocks, sumPairs, type Block } from '../../src/counts/count-table.js';
 import { decodeCountSet, encodeCountSet, emptyCountSet } from '../../src/counts/count-file.js';
 
 const block = (pairs: Array<[number, number]>): Block => ({ ids: Uint32Array.from(pairs.map((p) => p[0])), sales: Int32Array.from(pairs.map((p) => p[1])) });
@@ -80,7 +80,7 @@ describe('CountTable with millions of products', () => {
     expect(ascending).toBe(true);
   });
 
-  it('keeps summing its first products in the table after the switch, and stays exact across toBlock calls', () => {
+  it('sums exactly through the combiner and the pair list after the switch, and across toBlock calls', () => {
     const t = new CountTable();
     const expected = new Map<number, number>();
     const add = (id: number, q: number) => {
@@ -96,6 +96,36 @@ describe('CountTable with millions of products', () => {
     add(5, 1);
     add(3_000_000, 4);
     expect(pairs(t.toBlock())).toEqual(want());
+  });
+});
+
+describe('sumPairs', () => {
+  // Pairs of ids across several 2^18-id partitions, boundaries included, some netting to zero.
+  const n = 120_000;
+  const ids = new Uint32Array(n);
+  const qty = new Int32Array(n);
+  const edges = [1, 262_143, 262_144, 262_145, 524_287, 524_288, 1_048_575];
+  let edgeSum = 0;
+  for (let i = 0; i < n - 1; i++) {
+    ids[i] = i < edges.length * 3 ? edges[i % edges.length] : 1 + ((i * 104_729) % 1_100_000);
+    qty[i] = i % 9 === 0 ? -(1 + (i % 4)) : 1 + (i % 3);
+    if (ids[i] === 262_144) edgeSum += qty[i];
+  }
+  ids[n - 1] = 262_144; // nets the first id of the second partition out
+  qty[n - 1] = -edgeSum;
+  const expected = new Map<number, number>();
+  ids.forEach((id, i) => expected.set(id, (expected.get(id) ?? 0) + qty[i]));
+  const want = [...expected].filter(([, v]) => v !== 0).sort((a, b) => a[0] - b[0]);
+
+  it('sums dense ids by partition, in id order, equal to a naive sum', () => {
+    let maxId = 0;
+    for (const id of ids) maxId = Math.max(maxId, id);
+    expect(maxId).toBeLessThan(16 * n); // the partitioned path
+    expect(expected.get(262_144)).toBe(0);
+    expect(pairs(sumPairs(ids.slice(), qty.slice(), n, maxId))).toEqual(want);
+  });
+  it('gives the same block through the radix sort, for sparse ids', () => {
+    expect(pairs(sumPairs(ids.slice(), qty.slice(), n, 2 ** 31))).toEqual(want);
   });
 });
 
