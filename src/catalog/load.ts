@@ -29,10 +29,10 @@ export async function loadCatalog(dataDir: string, options: LoadCatalogOptions =
 
 /**
  * loadCatalog for a caller with other work to do meanwhile (a run maps the
- * logs). A missing CSV fails at once. When the cache carries both CSVs'
- * stamps, it is read and decoded in the background: `catalog` settles later.
- * Otherwise the CSVs are parsed before this resolves, so that their errors
- * come before any other work.
+ * logs). A missing CSV fails at once; the rest happens in the background,
+ * and `catalog` settles later: the cache read and decoded when it carries
+ * both CSVs' stamps, else the CSVs parsed (their errors are its rejection)
+ * and cached.
  */
 export async function startLoadingCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<{ catalog: Promise<Catalog> }> {
   const fs = options.fs ?? nodeCatalogFs;
@@ -47,7 +47,7 @@ export async function startLoadingCatalog(dataDir: string, options: LoadCatalogO
     // A cache that fails its checksum when read whole is rebuilt from the CSVs, which were fine when it was written.
     return { catalog: readCache(fs, paths.cache, key).then((cached) => cached ?? parseAndCache(fs, dataDir, key, options)) };
   }
-  return { catalog: Promise.resolve(await parseAndCache(fs, dataDir, key, options)) };
+  return { catalog: parseAndCache(fs, dataDir, key, options) };
 }
 
 async function parseAndCache(fs: CatalogFs, dataDir: string, key: CacheKey, options: LoadCatalogOptions): Promise<Catalog> {

@@ -79,11 +79,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const state = loadState(opts.dataDir);
     // The held window (86 MB at the target scale) is read while the workers map.
     const heldWindow = readHeldWindow(opts.dataDir, state);
-    // A cached catalog is decoded while the workers map too; errors in the CSVs come first.
+    // The catalog loads while the workers map: its cache decoded, or the CSVs
+    // parsed when one changed. An error in them still decides the exit code:
+    // a failed map waits for it, and it is thrown before anything else is done.
     const { catalog: catalogLoad } = await startLoadingCatalog(opts.dataDir);
-    catalogLoad.catch(() => {}); // awaited after the map, which may fail first
+    catalogLoad.catch(() => {}); // awaited once the map has settled
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
-    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' });
+    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' }).catch(async (err: unknown) => {
+      await catalogLoad;
+      throw err;
+    });
+    const catalog = await catalogLoad;
     const { hours } = fresh;
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
@@ -97,7 +103,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock) };
     }
 
-    const catalog = await catalogLoad;
     opts.progress('window: adding what entered, subtracting what left');
     let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end);
     const windowVersion = (state.window?.version ?? 0) + 1;

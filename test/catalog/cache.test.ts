@@ -110,7 +110,7 @@ describe('catalog cache', () => {
   });
 });
 
-describe('startLoadingCatalog: the cache in the background, the CSVs up front', () => {
+describe('startLoadingCatalog: the cache or the CSVs in the background', () => {
   const opened = (m: MemCatalog) => m.opens.get(paths.products) ?? 0;
 
   it('resolves before the cache is read whole when its stamps match, and reads no CSV', async () => {
@@ -125,11 +125,16 @@ describe('startLoadingCatalog: the cache in the background, the CSVs up front', 
     expect(opened(m)).toBe(1);
   });
 
-  it('parses the CSVs before it resolves when the cache is stale, so their errors come first', async () => {
+  it('resolves before it parses CSVs newer than the cache; their error is the rejection of `catalog`', async () => {
     const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
     await loadCounting(m);
     m.vol.appendFileSync(paths.products, '5,nope,x\n');
-    await expect(startLoadingCatalog(DATA, { fs: m.fs })).rejects.toMatchObject({ exitCode: ExitCode.usage, line: 5 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fs = { ...m.fs, openRead: async (path: string) => (path === paths.products && (await gate), m.fs.openRead(path)) };
+    const started = await startLoadingCatalog(DATA, { fs }); // would never resolve if it waited for the parse
+    release();
+    await expect(started.catalog).rejects.toMatchObject({ exitCode: ExitCode.usage, line: 5 });
   });
 
   it('rebuilds from the CSVs, in the background, a cache whose header matches but whose body is damaged', async () => {
