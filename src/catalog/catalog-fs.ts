@@ -3,7 +3,7 @@
 // implementation is the only one the pipeline itself uses.
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
+import { mkdirDurable, writeFileAtomicInBackground } from '../fs/atomic.js';
 
 /** What identifies a version of a file for the cache: any edit changes one of them. */
 export interface FileStamp {
@@ -45,7 +45,8 @@ export const nodeCatalogFs: CatalogFs = {
   async writeFileAtomic(path, parts) {
     mkdirDurable(dirname(path));
     // Not fsynced: the cache is derived, and a torn or empty cache fails its
-    // checksum on the next load and is rebuilt from the CSVs.
-    writeFileAtomic(path, parts, { durable: false });
+    // checksum on the next load and is rebuilt from the CSVs. Written from
+    // the thread pool: this thread has a run to go on with.
+    await writeFileAtomicInBackground(path, parts);
   },
 };

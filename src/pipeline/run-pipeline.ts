@@ -73,6 +73,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const end = hourOfMs(opts.nowMs);
   const start = end - WEEK_HOURS;
   const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
+  let catalogCached: Promise<void> | undefined;
   try {
     opts.runner.start(); // the workers load while this thread reads the state
     cleanPublishLeftovers(opts.outDir);
@@ -82,8 +83,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     // The catalog loads while the workers map: its cache decoded, or the CSVs
     // parsed when one changed. An error in them still decides the exit code:
     // a failed map waits for it, and it is thrown before anything else is done.
-    const { catalog: catalogLoad } = await startLoadingCatalog(opts.dataDir);
+    const { catalog: catalogLoad, cached } = await startLoadingCatalog(opts.dataDir);
     catalogLoad.catch(() => {}); // awaited once the map has settled
+    catalogCached = cached; // a cache rebuilt from the CSVs is written meanwhile
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
     const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' }).catch(async (err: unknown) => {
       await catalogLoad;
@@ -203,6 +205,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       prunedReleases: pruned.length,
     };
   } finally {
+    await catalogCached; // no temp file left behind, under the lock
     lock.release();
   }
 }

@@ -137,6 +137,26 @@ describe('startLoadingCatalog: the cache or the CSVs in the background', () => {
     await expect(started.catalog).rejects.toMatchObject({ exitCode: ExitCode.usage, line: 5 });
   });
 
+  it('resolves the parsed catalog before its cache is written; `cached` settles once it is', async () => {
+    const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
+    const good = snapshot((await loadCounting(m)).catalog);
+    m.vol.appendFileSync(paths.products, '\n'); // a new stamp: the CSVs are parsed again
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fs = { ...m.fs, writeFileAtomic: async (path: string, parts: readonly Uint8Array[]) => (await gate, m.fs.writeFileAtomic(path, parts)) };
+    const started = await startLoadingCatalog(DATA, { fs });
+    expect(snapshot(await started.catalog)).toEqual(good); // would never resolve if it waited for the write
+    let cached = false;
+    const written = started.cached.then(() => (cached = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cached).toBe(false);
+    release();
+    await written;
+    const again = await startLoadingCatalog(DATA, { fs: m.fs });
+    expect(opened(m)).toBe(2); // the second load reads the new cache, not the CSV
+    expect(snapshot(await again.catalog)).toEqual(good);
+  });
+
   it('rebuilds from the CSVs, in the background, a cache whose header matches but whose body is damaged', async () => {
     const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
     const good = snapshot((await loadCounting(m)).catalog);
