@@ -63,15 +63,10 @@ export async function startLoadingCatalog(dataDir: string, options: LoadCatalogO
   };
   if (await cacheMatches(fs, paths.cache, key)) {
     // A cache that fails its checksum when read whole is rebuilt from the CSVs, which were fine when it was written.
-    let rebuilt: Promise<void> = Promise.resolve();
-    const catalog = readCache(fs, paths.cache, key).then((cached) => {
-      if (cached) return cached;
-      const load = parseAndCache(fs, dataDir, key, options);
-      rebuilt = load.cached;
-      return load.catalog;
-    });
-    const settled = () => rebuilt;
-    return { catalog, cached: catalog.then(settled, settled) };
+    const load = readCache(fs, paths.cache, key).then(
+      (cached): CatalogLoad => (cached ? { catalog: Promise.resolve(cached), cached: Promise.resolve() } : parseAndCache(fs, dataDir, key, options)),
+    );
+    return { catalog: load.then((l) => l.catalog), cached: load.then((l) => l.cached) };
   }
   return parseAndCache(fs, dataDir, key, options);
 }
