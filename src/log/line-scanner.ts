@@ -2,10 +2,17 @@
 // It never throws on input and never allocates per line; the caller owns the
 // bytes and hands over a range that may end mid-line (the unconsumed
 // remainder is returned, as fast-csv's parser does with `hasMoreData`).
-import { Fault, type FaultCode, type LineFields, MAX_LINE_SPAN, newLineFields, parseLine, parseLogLine, refineFault } from './line-codec.js';
+// Lines go through the WebAssembly kernel (line-kernel.ts) in batches; a
+// line it does not take is parsed here by parseLine, which names the fault.
+import { Fault, type FaultCode, type LineFields, MAX_LINE_SPAN, newLineFields, parseLine, refineFault } from './line-codec.js';
+import { Rec, lineKernel } from './line-kernel.js';
 
 export interface LineVisitor {
-  /** A valid line. `start` is its index in `buf`; `lineNo` 1-based within the file. */
+  /**
+   * A valid line. `start` is its index in `buf`; `lineNo` 1-based within the
+   * file. `fields` holds productId, hour, quantity and the eventId's range
+   * and hash (tsStart and tsEnd are parseLine's own, not set here).
+   */
   valid(fields: LineFields, buf: Uint8Array, start: number, lineNo: number): void;
   /** An invalid line, with its refined fault. */
   invalid(fault: FaultCode, buf: Uint8Array, start: number, end: number, lineNo: number): void;
@@ -22,24 +29,50 @@ const NL = 10;
 
 /**
  * Visits every complete line of buf[from..to). Lines are numbered from
- * firstLineNo. Bytes after the last newline are left unconsumed.
+ * firstLineNo. Bytes after the last newline are left unconsumed. The
+ * visitor sees the bytes in the kernel's memory: buf itself when it came
+ * from lineKernel().input (as readRange's does), else a copy at the same
+ * indices.
  */
 export function scanLines(buf: Uint8Array, from: number, to: number, firstLineNo: number, visitor: LineVisitor): ScanProgress {
+  const kernel = lineKernel();
+  if (!kernel.holds(buf)) {
+    const copy = kernel.input(to);
+    copy.set(buf.subarray(from, to), from);
+    buf = copy;
+  }
   const fields = newLineFields();
   let start = from;
   let lineNo = firstLineNo;
-  // Lines starting here have all their bytes in the range, however long: the fast path may run.
+  // Lines starting here have all their bytes in the range, however long: the kernel may take them.
   const fastUntil = to - MAX_LINE_SPAN;
   for (;;) {
-    let nl = start <= fastUntil ? parseLogLine(buf, start, fields) : -1;
-    if (nl >= 0) {
+    if (start <= fastUntil) {
+      const n = kernel.scan(start, fastUntil);
+      if (n > 0) {
+        const r = kernel.records;
+        fields.hour = kernel.hour;
+        for (let k = 0, o = 0; k < n; k++, o += Rec.size) {
+          fields.productId = r[o + Rec.productId] >>> 0;
+          fields.quantity = r[o + Rec.quantity];
+          fields.eventStart = r[o + Rec.eventStart];
+          fields.eventEnd = r[o + Rec.eventEnd];
+          fields.eventHash = r[o + Rec.eventHash] >>> 0;
+          visitor.valid(fields, buf, r[o + Rec.start], lineNo++);
+        }
+        start = kernel.next;
+        if (n === kernel.batch) continue;
+      }
+    }
+    const nl = buf.indexOf(NL, start);
+    if (nl < 0 || nl >= to) break;
+    const fault = parseLine(buf, start, nl, fields);
+    if (fault === Fault.ok) {
       visitor.valid(fields, buf, start, lineNo);
+      // Most lines that follow share its date and hour.
+      kernel.setPrefix(fields.tsStart, fields.hour);
     } else {
-      nl = buf.indexOf(NL, start);
-      if (nl < 0 || nl >= to) break;
-      const fault = parseLine(buf, start, nl, fields);
-      if (fault === Fault.ok) visitor.valid(fields, buf, start, lineNo);
-      else visitor.invalid(refineFault(buf, start, nl, fault), buf, start, nl, lineNo);
+      visitor.invalid(refineFault(buf, start, nl, fault), buf, start, nl, lineNo);
     }
     start = nl + 1;
     lineNo++;

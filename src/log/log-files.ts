@@ -8,12 +8,18 @@ import { dataError } from '../errors.js';
 import { isLogFileName } from '../layout.js';
 import { type FaultCode, faultKey } from './line-codec.js';
 import type { BadLine, FileState } from './log-state.js';
+import { lineKernel } from './line-kernel.js';
 import { type LineVisitor, scanLines } from './line-scanner.js';
 
 /** Bad lines kept per directory and run; the rest are only counted (the raw log keeps them). */
 export const MAX_BAD_KEPT = 10_000;
 const QUARANTINE_TEXT_BYTES = 512;
-const CHUNK = 8 << 20;
+/**
+ * Bytes read at a time: the bytes just read are still in the core's L2 when
+ * they are parsed. Half a peak hour read in 1 MB chunks took 26-30 ms of
+ * system time here, in 8 MB chunks 35-80 ms.
+ */
+const CHUNK = 1 << 20;
 
 export interface Seen {
   name: string;
@@ -142,25 +148,24 @@ export function readRange(path: string, from: number, to: number, firstLineNo: n
   return withFd(path, (fd) => readRangeAt(fd, from, to, firstLineNo, visitor));
 }
 
-/** readRange on an open file. */
+/** readRange on an open file. Reads into the line kernel's memory (line-kernel.ts), a chunk at a time. */
 export function readRangeAt(fd: number, from: number, to: number, firstLineNo: number, visitor: OffsetVisitor) {
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(to - from, 1)));
+  const kernel = lineKernel();
+  let size = Math.min(CHUNK, Math.max(to - from, 1));
+  let buf = kernel.input(size);
   let pos = from; // file offset of buf[0]
   let filled = 0;
   let lineNo = firstLineNo;
   while (pos + filled < to) {
-    if (filled === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, filled);
-      buf = bigger;
-    }
-    const n = readSync(fd, buf, filled, Math.min(buf.length - filled, to - pos - filled), pos + filled);
+    // A line longer than the chunk (no valid line is): room for more of it, bytes kept.
+    if (filled === size) buf = kernel.input((size *= 2));
+    const n = readSync(fd, buf, filled, Math.min(size - filled, to - pos - filled), pos + filled);
     if (n === 0) break;
     filled += n;
     visitor.base = pos;
     const r = scanLines(buf, 0, filled, lineNo, visitor);
     lineNo += r.lines;
-    buf.copy(buf, 0, r.consumed, filled);
+    buf.copyWithin(0, r.consumed, filled);
     pos += r.consumed;
     filled -= r.consumed;
   }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Fault, MAX_LINE_BYTES, MAX_LINE_SPAN, faultKey, faultText, formatLine, newLineFields, parseLine, parseLogLine, refineFault,
+  Fault, MAX_LINE_BYTES, faultKey, faultText, formatLine, newLineFields, parseLine, refineFault,
 } from '../../src/log/line-codec.js';
 
 const hourOf = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000);
@@ -171,51 +171,5 @@ describe('formatLine', () => {
 
   it('never lets a valid line exceed MAX_LINE_BYTES', () => {
     expect(formatLine(4294967295, '2026-11-27T18:04:05.123Z', -1000, 'e'.repeat(64)).length - 1).toBe(MAX_LINE_BYTES);
-  });
-});
-
-describe('parseLogLine, the map\'s fast path', () => {
-  const timestamp = fc
-    .integer({ min: Date.UTC(2026, 10, 27, 22), max: Date.UTC(2026, 10, 28, 2) })
-    .chain((ms) => fc.boolean().map((keepMs) => (keepMs ? new Date(ms).toISOString() : `${new Date(ms).toISOString().slice(0, 19)}Z`)));
-  const line = fc.record({
-    id: fc.oneof(fc.integer({ min: 1, max: 4294967295 }), fc.integer({ min: 4294967290, max: 99999999999 })),
-    t: timestamp,
-    q: fc.integer({ min: -1100, max: 1100 }),
-    e: fc.option(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,66}$/), { nil: undefined }),
-  }).map(({ id, t, q, e }) => formatLine(id, t, q, e));
-  // A byte changed, inserted or removed, from bytes that matter to the grammar.
-  const edit = fc.record({ at: fc.nat(120), op: fc.constantFrom('set', 'insert', 'delete'), ch: fc.constantFrom(...'0123456789,-:.TZ\n\r a\u00ff') });
-
-  it('accepts exactly the lines parseLine accepts, with the same fields, and finds their newline', () => {
-    fc.assert(
-      fc.property(line, fc.array(edit, { maxLength: 3 }), fc.uint8Array({ minLength: MAX_LINE_SPAN, maxLength: MAX_LINE_SPAN }), (text, edits, after) => {
-        let bytes = [...Buffer.from(text, 'latin1')];
-        for (const { at, op, ch } of edits) {
-          const i = at % (bytes.length + 1);
-          if (op === 'set') bytes[i] = ch.charCodeAt(0);
-          else if (op === 'insert') bytes.splice(i, 0, ch.charCodeAt(0));
-          else bytes.splice(i, 1);
-        }
-        // What follows the line (the next lines, or bytes past the range) must not matter.
-        const buf = Buffer.from([...bytes, ...after]);
-        const nl = buf.indexOf(10);
-        const slow = newLineFields();
-        const expected = nl >= 0 && nl < MAX_LINE_SPAN && parseLine(buf, 0, nl, slow) === Fault.ok ? nl : -1;
-        const fast = newLineFields();
-        const got = parseLogLine(buf, 0, fast);
-        expect(got).toBe(expected);
-        if (got >= 0) expect(fast).toEqual(slow);
-      }),
-      { numRuns: 5000 },
-    );
-  });
-
-  it('takes the longest valid line whole, and leaves CRLF and a missing quantity to parseLine', () => {
-    const longest = Buffer.from(formatLine(4294967295, '2026-11-27T18:04:05.123Z', -1000, 'e'.repeat(64)), 'latin1');
-    expect(parseLogLine(longest, 0, newLineFields())).toBe(MAX_LINE_BYTES);
-    for (const text of ['1,2026-11-27T18:04:05Z,1\r\n', '1,2026-11-27T18:04:05Z\n', '1,2026-11-27T18:04:05Z,1,\n', '1,2026-11-27T18:04:05Z,1,a,b\n']) {
-      expect(parseLogLine(Buffer.from(text.padEnd(MAX_LINE_SPAN, 'x')), 0, newLineFields())).toBe(-1);
-    }
   });
 });
