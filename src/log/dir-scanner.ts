@@ -9,7 +9,7 @@ import { dataError } from '../errors.js';
 import { HourAccumulator } from './hour-accumulator.js';
 import { Fault, type FaultCode } from './line-codec.js';
 import type { DirScan, DirState, FileState, HourCounts, LogDir } from './log-state.js';
-import type { LineVisitor } from './line-scanner.js';
+import { Rec } from './line-kernel.js';
 import { type OffsetVisitor, listFiles, readRange, readRangeAt, recordBad, tailAt, tailText, text, withFd } from './log-files.js';
 
 export interface ScanOptions {
@@ -112,18 +112,21 @@ function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumul
   let knownHour = -1; // the last hour seen to have its first offset recorded
   const v = {
     base: 0, // file offset of buf[0], set by readRange
-    valid(fields: Parameters<LineVisitor['valid']>[0], buf: Uint8Array, start: number, lineNo: number) {
-      out.newLines++;
-      if (fields.hour < d.spanStart || fields.hour >= d.spanEnd) {
-        recordBad(out, rel, lineNo, v.base + start, Fault.misfiled, text(buf, start, buf.indexOf(10, start)));
+    valid(lines: Int32Array, n: number, hour: number, buf: Uint8Array, firstLineNo: number) {
+      out.newLines += n;
+      if (hour < d.spanStart || hour >= d.spanEnd) {
+        for (let k = 0; k < n; k++) {
+          const s = lines[k * Rec.size + Rec.start];
+          recordBad(out, rel, firstLineNo + k, v.base + s, Fault.misfiled, text(buf, s, buf.indexOf(10, s)));
+        }
         return;
       }
-      if (fields.hour !== knownHour) {
-        const key = String(fields.hour);
-        if (st.first[key] === undefined) st.first[key] = v.base + start;
-        knownHour = fields.hour;
+      if (hour !== knownHour) {
+        const key = String(hour);
+        if (st.first[key] === undefined) st.first[key] = v.base + lines[Rec.start];
+        knownHour = hour;
       }
-      acc.add(fields, buf);
+      acc.addLines(hour, lines, n, buf);
     },
     invalid(fault: FaultCode, buf: Uint8Array, start: number, end: number, lineNo: number) {
       out.newLines++;
@@ -134,6 +137,6 @@ function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumul
 }
 
 function countOnly(acc: HourAccumulator): OffsetVisitor {
-  return { base: 0, valid: (fields, buf) => acc.add(fields, buf), invalid: () => undefined };
+  return { base: 0, valid: (lines, n, hour, buf) => acc.addLines(hour, lines, n, buf), invalid: () => undefined };
 }
 

@@ -3,7 +3,7 @@
 // across every file of the group). Lines without an eventId always count.
 import { type Block, CountTable } from '../counts/count-table.js';
 import { type EventList, EventSet } from './event-set.js';
-import type { LineFields } from './line-codec.js';
+import { Rec } from './line-kernel.js';
 
 interface HourBucket {
   table: CountTable;
@@ -36,28 +36,38 @@ export class HourAccumulator {
     private readonly keepEvents = false,
   ) {}
 
-  add(f: LineFields, buf: Uint8Array): void {
-    let b = f.hour === this.lastHour ? this.last : undefined;
+  /** Valid lines of one hour, as scanLines hands them to LineVisitor.valid. */
+  addLines(hour: number, lines: Int32Array, n: number, buf: Uint8Array): void {
+    let b = hour === this.lastHour ? this.last : undefined;
     if (!b) {
-      if (this.only && !this.only.has(f.hour)) return;
-      b = this.buckets.get(f.hour);
+      if (this.only && !this.only.has(hour)) return;
+      b = this.buckets.get(hour);
       if (!b) {
         b = { table: new CountTable(), events: undefined, lines: 0 };
-        this.buckets.set(f.hour, b);
+        this.buckets.set(hour, b);
       }
-      this.lastHour = f.hour;
+      this.lastHour = hour;
       this.last = b;
     }
-    if (f.eventEnd > f.eventStart) {
-      b.events ??= new EventSet();
-      if (!b.events.add(buf, f.eventStart, f.eventEnd, f.eventHash)) return;
-      if (this.keepEvents) {
-        (b.evProduct ??= []).push(f.productId);
-        (b.evQty ??= []).push(f.quantity);
+    const table = b.table;
+    let counted = 0;
+    for (let o = 0, end = n * Rec.size; o < end; o += Rec.size) {
+      const id = lines[o + Rec.productId] >>> 0;
+      const quantity = lines[o + Rec.quantity];
+      const eventStart = lines[o + Rec.eventStart];
+      const eventEnd = lines[o + Rec.eventEnd];
+      if (eventEnd > eventStart) {
+        b.events ??= new EventSet();
+        if (!b.events.add(buf, eventStart, eventEnd, lines[o + Rec.eventHash] >>> 0)) continue;
+        if (this.keepEvents) {
+          (b.evProduct ??= []).push(id);
+          (b.evQty ??= []).push(quantity);
+        }
       }
+      table.add(id, quantity);
+      counted++;
     }
-    b.table.add(f.productId, f.quantity);
-    b.lines++;
+    b.lines += counted;
   }
 
   hours(): number[] {

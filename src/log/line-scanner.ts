@@ -4,16 +4,17 @@
 // remainder is returned, as fast-csv's parser does with `hasMoreData`).
 // Lines go through the WebAssembly kernel (line-kernel.ts) in batches; a
 // line it does not take is parsed here by parseLine, which names the fault.
-import { Fault, type FaultCode, type LineFields, MAX_LINE_SPAN, newLineFields, parseLine, refineFault } from './line-codec.js';
+import { Fault, type FaultCode, MAX_LINE_SPAN, newLineFields, parseLine, refineFault } from './line-codec.js';
 import { Rec, lineKernel } from './line-kernel.js';
 
 export interface LineVisitor {
   /**
-   * A valid line. `start` is its index in `buf`; `lineNo` 1-based within the
-   * file. `fields` holds productId, hour, quantity and the eventId's range
-   * and hash (tsStart and tsEnd are parseLine's own, not set here).
+   * Valid lines, all stamped in one hour, numbered from firstLineNo: n
+   * records of Rec.size i32s in `lines` (line-kernel.ts: the line's start
+   * in buf, productId, quantity, and the eventId's range in buf and hash).
+   * `lines` is reused once the call returns.
    */
-  valid(fields: LineFields, buf: Uint8Array, start: number, lineNo: number): void;
+  valid(lines: Int32Array, n: number, hour: number, buf: Uint8Array, firstLineNo: number): void;
   /** An invalid line, with its refined fault. */
   invalid(fault: FaultCode, buf: Uint8Array, start: number, end: number, lineNo: number): void;
 }
@@ -26,6 +27,8 @@ export interface ScanProgress {
 }
 
 const NL = 10;
+/** The record of a valid line that parseLine read. */
+const ONE = new Int32Array(Rec.size);
 
 /**
  * Visits every complete line of buf[from..to). Lines are numbered from
@@ -50,16 +53,8 @@ export function scanLines(buf: Uint8Array, from: number, to: number, firstLineNo
     if (start <= fastUntil) {
       const n = kernel.scan(start, fastUntil);
       if (n > 0) {
-        const r = kernel.records;
-        fields.hour = kernel.hour;
-        for (let k = 0, o = 0; k < n; k++, o += Rec.size) {
-          fields.productId = r[o + Rec.productId] >>> 0;
-          fields.quantity = r[o + Rec.quantity];
-          fields.eventStart = r[o + Rec.eventStart];
-          fields.eventEnd = r[o + Rec.eventEnd];
-          fields.eventHash = r[o + Rec.eventHash] >>> 0;
-          visitor.valid(fields, buf, r[o + Rec.start], lineNo++);
-        }
+        visitor.valid(kernel.records, n, kernel.hour, buf, lineNo);
+        lineNo += n;
         start = kernel.next;
         if (n === kernel.batch) continue;
       }
@@ -68,7 +63,13 @@ export function scanLines(buf: Uint8Array, from: number, to: number, firstLineNo
     if (nl < 0 || nl >= to) break;
     const fault = parseLine(buf, start, nl, fields);
     if (fault === Fault.ok) {
-      visitor.valid(fields, buf, start, lineNo);
+      ONE[Rec.start] = start;
+      ONE[Rec.productId] = fields.productId;
+      ONE[Rec.quantity] = fields.quantity;
+      ONE[Rec.eventStart] = fields.eventStart;
+      ONE[Rec.eventEnd] = fields.eventEnd;
+      ONE[Rec.eventHash] = fields.eventHash;
+      visitor.valid(ONE, 1, fields.hour, buf, lineNo);
       // Most lines that follow share its date and hour.
       kernel.setPrefix(fields.tsStart, fields.hour);
     } else {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { type CountedEvents, HourAccumulator } from './hour-accumulator.js';
 import { Fault, type FaultCode } from './line-codec.js';
-import type { LineFields } from './line-codec.js';
+import { Rec } from './line-kernel.js';
 import { type BadSink, readRange, recordBad, text } from './log-files.js';
 import type { BadLine, LogDir } from './log-state.js';
 
@@ -48,19 +48,25 @@ export function scanRange(task: RangeTask): RangeScan {
   let knownHour = -1;
   const visitor = {
     base: 0,
-    valid(f: LineFields, buf: Uint8Array, s: number, lineNo: number) {
-      const at = visitor.base + s;
-      out.lines = lineNo;
-      if (at >= task.quarantineFrom) out.newLines++;
-      if (f.hour < d.spanStart || f.hour >= d.spanEnd) {
-        if (at >= task.quarantineFrom) recordBad(out, rel, lineNo, at, Fault.misfiled, text(buf, s, buf.indexOf(NL, s)));
+    valid(lines: Int32Array, n: number, hour: number, buf: Uint8Array, firstLineNo: number) {
+      const base = visitor.base;
+      const firstAt = base + lines[Rec.start];
+      out.lines = firstLineNo + n - 1;
+      // Lines before quarantineFrom were read by an earlier run: not new, not quarantined again.
+      if (firstAt >= task.quarantineFrom) out.newLines += n;
+      else for (let k = 0; k < n; k++) if (base + lines[k * Rec.size + Rec.start] >= task.quarantineFrom) out.newLines++;
+      if (hour < d.spanStart || hour >= d.spanEnd) {
+        for (let k = 0; k < n; k++) {
+          const s = lines[k * Rec.size + Rec.start];
+          if (base + s >= task.quarantineFrom) recordBad(out, rel, firstLineNo + k, base + s, Fault.misfiled, text(buf, s, buf.indexOf(NL, s)));
+        }
         return;
       }
-      if (f.hour !== knownHour) {
-        out.first[f.hour] ??= at;
-        knownHour = f.hour;
+      if (hour !== knownHour) {
+        out.first[hour] ??= firstAt;
+        knownHour = hour;
       }
-      acc.add(f, buf);
+      acc.addLines(hour, lines, n, buf);
     },
     invalid(fault: FaultCode, buf: Uint8Array, s: number, e: number, lineNo: number) {
       const at = visitor.base + s;

@@ -106,7 +106,12 @@ describe('the line kernel, the map\'s fast path', () => {
     const buf = Buffer.from(text, 'latin1');
     const seen: string[] = [];
     const r = scanLines(buf, 0, buf.length, 1, {
-      valid: (f, b, start, lineNo) => void seen.push(`${lineNo}:${f.productId}:${f.quantity}:${f.hour}:${Buffer.from(b.subarray(start, b.indexOf(10, start))).toString('latin1')}`),
+      valid: (lines, n, hour, b, first) => {
+        for (let k = 0; k < n; k++) {
+          const [start, id, q] = lines.subarray(k * Rec.size, (k + 1) * Rec.size);
+          seen.push(`${first + k}:${id}:${q}:${hour}:${Buffer.from(b.subarray(start, b.indexOf(10, start))).toString('latin1')}`);
+        }
+      },
       invalid: () => expect.unreachable(),
     });
     expect(r).toEqual({ consumed: buf.length, lines });

@@ -6,6 +6,7 @@
 // of a bigger buffer reads nothing past its end.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Rec } from '../../src/log/line-kernel.js';
 import { type LineVisitor, scanLines } from '../../src/log/line-scanner.js';
 
 interface Event {
@@ -35,9 +36,12 @@ function scanChunked(input: Uint8Array, cuts: number[]): { events: Event[]; pend
     const at = base;
     const hex = (s: number, e: number) => Buffer.from(buf.subarray(s, e)).toString('latin1');
     const visitor: LineVisitor = {
-      valid(f, b, start, n) {
-        const nl = b.indexOf(10, start);
-        events.push({ kind: 'valid', lineNo: n, offset: at + start, text: hex(start, nl), fields: `${f.productId}|${f.hour}|${f.quantity}|${f.eventHash}|${f.eventEnd - f.eventStart}` });
+      valid(lines, count, hour, b, first) {
+        for (let k = 0; k < count; k++) {
+          const [start, id, q, eStart, eEnd, eHash] = lines.subarray(k * Rec.size, (k + 1) * Rec.size);
+          const nl = b.indexOf(10, start);
+          events.push({ kind: 'valid', lineNo: first + k, offset: at + start, text: hex(start, nl), fields: `${id >>> 0}|${hour}|${q}|${eHash >>> 0}|${eEnd - eStart}` });
+        }
       },
       invalid(fault, _b, start, end, n) {
         events.push({ kind: 'invalid', lineNo: n, offset: at + start, text: hex(start, end), fault });
@@ -133,7 +137,12 @@ describe('scanLines under fuzzing', () => {
         const seen = (buf: Uint8Array, from: number, to: number) => {
           const out: string[] = [];
           const v: LineVisitor = {
-            valid: (f, _b, s, n) => void out.push(`v${n}@${s - from}:${f.productId}|${f.hour}|${f.quantity}|${f.eventHash}`),
+            valid: (lines, count, hour, _b, first) => {
+              for (let k = 0; k < count; k++) {
+                const [s, id, q, , , eHash] = lines.subarray(k * Rec.size, (k + 1) * Rec.size);
+                out.push(`v${first + k}@${s - from}:${id >>> 0}|${hour}|${q}|${eHash >>> 0}`);
+              }
+            },
             invalid: (fault, _b, s, e, n) => void out.push(`i${n}@${s - from}-${e - from}:${fault}`),
           };
           const r = scanLines(buf, from, to, 1, v);
