@@ -35,7 +35,15 @@ export class CountTable {
   private pairs = 0;
   private maxPairId = 0;
 
-  constructor(expected = 8) {
+  /**
+   * `expected` distinct ids size the hash table; `addsAtMost`, when known (a
+   * range of a log holds at most so many lines), sizes the pair list once,
+   * so it never grows by copying. Its pages are touched only as it fills.
+   */
+  constructor(
+    expected = 8,
+    private readonly addsAtMost = 0,
+  ) {
     this.bits = Math.max(4, Math.ceil(Math.log2(expected * 2)));
     this.keys = new Uint32Array(1 << this.bits);
     this.vals = new Int32Array(1 << this.bits);
@@ -96,8 +104,10 @@ export class CountTable {
   }
 
   private startPairs(): void {
-    this.pairIds = new Uint32Array(this.used * 4);
-    this.pairQty = new Int32Array(this.used * 4);
+    // Every add makes at most one pair: addsAtMost pairs never need to grow.
+    const size = Math.max(this.addsAtMost, this.used * 4);
+    this.pairIds = new Uint32Array(size);
+    this.pairQty = new Int32Array(size);
     this.flushCombiner();
     this.bits = COMBINER_BITS;
     this.keys = new Uint32Array(1 << COMBINER_BITS);
@@ -234,8 +244,11 @@ export function sumPairs(ids: Uint32Array, qty: Int32Array, n: number, maxId: nu
   // One bit per id summed: the read back visits those, not the whole span
   // (a tenth of it holds a sum in a peak hour, at random).
   const touched = new Int32Array((sums.length + 31) >>> 5);
-  const outIds = new Uint32Array(n);
-  const outSales = new Int32Array(n);
+  // The sums of partitions 0..p take no more entries than their pairs, and
+  // partition p is read whole before its sums are written: they can go over
+  // the scattered pairs, our own copy. Unscattered, the pairs are the caller's.
+  const outIds = parts > 1 ? byPartId : new Uint32Array(n);
+  const outSales = parts > 1 ? byPartQty : new Int32Array(n);
   let m = 0;
   for (let p = 0; p < parts; p++) {
     for (let i = starts[p]; i < starts[p + 1]; i++) {
@@ -261,7 +274,8 @@ export function sumPairs(ids: Uint32Array, qty: Int32Array, n: number, maxId: nu
       } while (bits !== 0);
     }
   }
-  return { ids: outIds.slice(0, m), sales: outSales.slice(0, m) };
+  // Views, not copies to the exact size: a block is soon merged into new arrays, or written out.
+  return { ids: outIds.subarray(0, m), sales: outSales.subarray(0, m) };
 }
 
 /**

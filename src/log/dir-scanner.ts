@@ -87,7 +87,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
       if (first !== undefined && first < old.consumed) reread.add(h);
     }
   }
-  const recount = reread.size > 0 ? new HourAccumulator(reread) : undefined;
+  const recount = reread.size > 0 ? new HourAccumulator({ only: reread }) : undefined;
   if (recount) {
     for (const f of seen) {
       const st = files[f.name];

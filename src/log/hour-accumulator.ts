@@ -26,15 +26,21 @@ export class HourAccumulator {
   private lastHour = -1;
   private last: HourBucket | undefined;
 
+  private readonly only: ReadonlySet<number> | undefined;
+  private readonly keepEvents: boolean;
+  private readonly linesAtMost: number;
+
   /**
    * `only`: count only lines of these hours. `keepEvents`: remember what each
    * eventId counted, so that ranges of one file counted apart can be merged
-   * with exact dedupe (mergeRanges).
+   * with exact dedupe (mergeRanges). `linesAtMost`: a bound on the lines
+   * counted, when known, which sizes each hour's count table (CountTable).
    */
-  constructor(
-    private readonly only?: ReadonlySet<number>,
-    private readonly keepEvents = false,
-  ) {}
+  constructor(opts: { only?: ReadonlySet<number>; keepEvents?: boolean; linesAtMost?: number } = {}) {
+    this.only = opts.only;
+    this.keepEvents = opts.keepEvents ?? false;
+    this.linesAtMost = opts.linesAtMost ?? 0;
+  }
 
   /** Valid lines of one hour, as scanLines hands them to LineVisitor.valid. */
   addLines(hour: number, lines: Int32Array, n: number, buf: Uint8Array): void {
@@ -43,7 +49,7 @@ export class HourAccumulator {
       if (this.only && !this.only.has(hour)) return;
       b = this.buckets.get(hour);
       if (!b) {
-        b = { table: new CountTable(), events: undefined, lines: 0 };
+        b = { table: new CountTable(8, this.linesAtMost), events: undefined, lines: 0 };
         this.buckets.set(hour, b);
       }
       this.lastHour = hour;

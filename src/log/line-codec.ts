@@ -232,6 +232,9 @@ export function parseLine(buf: Uint8Array, start: number, end: number, out: Line
 /** Bytes a line may need from its start: the longest valid line and its newline. */
 export const MAX_LINE_SPAN = MAX_LINE_BYTES + 1;
 
+/** The shortest valid line and its newline, `1,2026-11-27T18:04:05Z,1\n`: n bytes hold at most n / 25 lines. */
+export const MIN_LINE_SPAN = 25;
+
 /**
  * The reason to report for a bad line: a few whole-line checks first (they
  * explain many field faults at once), then the field fault itself.

@@ -5,7 +5,7 @@
 // the ranges (merge-ranges.ts) keeps "an eventId counts once per hour" exact.
 import { join } from 'node:path';
 import { type CountedEvents, HourAccumulator } from './hour-accumulator.js';
-import { Fault, type FaultCode } from './line-codec.js';
+import { Fault, type FaultCode, MIN_LINE_SPAN } from './line-codec.js';
 import { Rec } from './line-kernel.js';
 import { type BadSink, readRange, recordBad, text } from './log-files.js';
 import type { BadLine, LogDir } from './log-state.js';
@@ -43,7 +43,7 @@ export function scanRange(task: RangeTask): RangeScan {
   const { dir: d } = task;
   const path = join(task.dataDir, d.dir, task.file);
   const rel = join(d.dir, task.file);
-  const acc = new HourAccumulator(undefined, true);
+  const acc = new HourAccumulator({ keepEvents: true, linesAtMost: Math.ceil((task.to - task.from) / MIN_LINE_SPAN) });
   const out: RangeScan = { file: task.file, from: task.from, parsedEnd: task.from, lines: 0, newLines: 0, badLines: 0, badByReason: {}, bad: [], hours: [], first: {} };
   let knownHour = -1;
   const visitor = {

@@ -80,8 +80,9 @@ describe('CountTable with millions of products', () => {
     expect(ascending).toBe(true);
   });
 
-  it('sums exactly through the combiner and the pair list after the switch, and across toBlock calls', () => {
-    const t = new CountTable();
+  // 600,002 adds in all: a pair list sized for them, one sized for fewer (it grows), and none.
+  it.each([0, 600_002, 1000])('sums exactly through the combiner and the pair list after the switch, and across toBlock calls (adds at most %i)', (addsAtMost) => {
+    const t = new CountTable(8, addsAtMost);
     const expected = new Map<number, number>();
     const add = (id: number, q: number) => {
       t.add(id, q);

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Fault, MAX_LINE_BYTES, faultKey, faultText, formatLine, newLineFields, parseLine, refineFault,
+  Fault, MAX_LINE_BYTES, MIN_LINE_SPAN, faultKey, faultText, formatLine, newLineFields, parseLine, refineFault,
 } from '../../src/log/line-codec.js';
 
 const hourOf = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000);
@@ -171,5 +171,14 @@ describe('formatLine', () => {
 
   it('never lets a valid line exceed MAX_LINE_BYTES', () => {
     expect(formatLine(4294967295, '2026-11-27T18:04:05.123Z', -1000, 'e'.repeat(64)).length - 1).toBe(MAX_LINE_BYTES);
+  });
+
+  it('never lets a valid line and its newline take fewer than MIN_LINE_SPAN bytes', () => {
+    const shortest = formatLine(1, '2026-11-27T18:04:05Z', 1);
+    expect(parseLine(Buffer.from(shortest), 0, shortest.length - 1, newLineFields())).toBe(Fault.ok);
+    expect(shortest.length).toBe(MIN_LINE_SPAN);
+    for (const shorter of ['1,2026-11-27T18:04:05,1', '1,2026-11-27T18:04Z,1', '1,2026-11-27T18:04:05Z,']) {
+      expect(parseLine(Buffer.from(shorter), 0, shorter.length, newLineFields())).not.toBe(Fault.ok);
+    }
   });
 });
