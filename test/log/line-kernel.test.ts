@@ -100,6 +100,14 @@ describe('the line kernel, the map\'s fast path', () => {
     }
   });
 
+  it('reads the productId\'s length and the milliseconds without branching on them, and still checks every byte', () => {
+    const line = (text: string) => take(Buffer.from(text.padEnd(MAX_LINE_SPAN, 'x'), 'latin1'));
+    for (const id of ['1', '12', '4294967295', '1000000000']) expect(line(`${id},2026-11-27T23:04:05Z,1\n`)?.fields.productId).toBe(Number(id));
+    expect(line('17,2026-11-27T23:04:05.123Z,2\n')?.fields).toMatchObject({ productId: 17, quantity: 2 });
+    for (const bad of ['4294967296', '12345678901', '01', '1a', '1 2', '']) expect(line(`${bad},2026-11-27T23:04:05Z,1\n`)).toBeUndefined();
+    for (const ms of ['.1a3', '.12', '.1234', '.', '.a23', '.12a']) expect(line(`1,2026-11-27T23:04:05${ms}Z,1\n`)).toBeUndefined();
+  });
+
   it('stops after a batch, and scanLines goes on from there with the line numbers and offsets of every line', () => {
     const lines = kernel.batch * 2 + 5;
     const text = Array.from({ length: lines }, (_, i) => formatLine(i + 1, `2026-11-27T23:00:${String(i % 60).padStart(2, '0')}Z`, (i % 7) + 1)).join('');

@@ -42,26 +42,36 @@ export function setPrefix(at: u32): void {
 // @ts-ignore: decorator
 @inline function parseOne(p: usize, prefix: v128, out: usize): isize {
   const start = p;
-  // productId: 1-10 digits, no leading zero, at most 2^32 - 1, then a comma
-  if (load<u8>(p) == 48) return -1;
+  // productId: 1-10 digits, no leading zero, at most 2^32 - 1, then a comma.
+  // Its length comes from one 16-byte compare, and its value from ten
+  // multiply-adds that each keep or drop by a select: no branch on the length.
+  const head = v128.load(p);
+  const len = ctz(i8x16.bitmask(i8x16.eq(head, i8x16.splat(44))));
+  if (len == 0 || len > 10 || load<u8>(p) == 48) return -1;
+  const want: u32 = (1 << len) - 1;
+  if ((i8x16.bitmask(i8x16.le_u(i8x16.sub(head, i8x16.splat(48)), i8x16.splat(9))) & want) != want) return -1;
   let id: u64 = 0;
-  let d = <u32>load<u8>(p) - 48;
-  while (d <= 9 && p - start < 10) {
-    id = id * 10 + d;
-    p++;
-    d = <u32>load<u8>(p) - 48;
-  }
-  if (p == start || load<u8>(p) != 44 || id > 0xffffffff) return -1;
-  p++;
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 0) - 48, id, 0 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 1) - 48, id, 1 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 2) - 48, id, 2 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 3) - 48, id, 3 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 4) - 48, id, 4 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 5) - 48, id, 5 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 6) - 48, id, 6 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 7) - 48, id, 7 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 8) - 48, id, 8 < len);
+  id = select<u64>(id * 10 + <u64>load<u8>(p, 9) - 48, id, 9 < len);
+  if (id > 0xffffffff) return -1;
+  p += <usize>len + 1;
   // timestamp: the prefix, :MM:SS, .sss optional, Z, then a comma
   if ((i8x16.bitmask(i8x16.eq(v128.load(p), prefix)) & 0x1fff) != 0x1fff) return -1;
   if (load<u8>(p, 13) != 58 || <u32>load<u8>(p, 14) - 48 > 5 || !isDigit(load<u8>(p, 15)) ||
       load<u8>(p, 16) != 58 || <u32>load<u8>(p, 17) - 48 > 5 || !isDigit(load<u8>(p, 18))) return -1;
-  p += 19;
-  if (load<u8>(p) == 46) {
-    if (!isDigit(load<u8>(p, 1)) || !isDigit(load<u8>(p, 2)) || !isDigit(load<u8>(p, 3))) return -1;
-    p += 4;
-  }
+  // .sss or not (lines mix both), without a branch on which
+  const dot = <usize>(load<u8>(p, 19) == 46);
+  const millis = <usize>(isDigit(load<u8>(p, 20)) & isDigit(load<u8>(p, 21)) & isDigit(load<u8>(p, 22)));
+  if (dot > millis) return -1;
+  p += 19 + (dot << 2);
   if (load<u8>(p) != 90 || load<u8>(p, 1) != 44) return -1;
   p += 2;
   // quantity: -1000..1000, not 0, no leading zero
@@ -70,7 +80,7 @@ export function setPrefix(at: u32): void {
   const qStart = p;
   if (load<u8>(p) == 48) return -1;
   let q: i32 = 0;
-  d = <u32>load<u8>(p) - 48;
+  let d = <u32>load<u8>(p) - 48;
   while (d <= 9 && p - qStart < 4) {
     q = q * 10 + <i32>d;
     p++;
