@@ -144,3 +144,17 @@ describe('a settled directory', () => {
     expect(counts(run(settled, 50))).toEqual({ 3: { 7: 2, 9: 5 } });
   });
 });
+
+describe('scanDir and a line longer than a read', () => {
+  it('quarantines a 2.5 MB line once, with its line number, and counts every line around it', () => {
+    // The map reads 1 MB at a time into the line kernel's memory: this line makes it grow twice, keeping the bytes.
+    const huge = `9,${ts(1)},1,${'x'.repeat(2_500_000)}\n`;
+    const valid = (n: number, id: number) => Array.from({ length: n }, (_, i) => `${id},${ts(1, i % 60)},1\n`).join('');
+    writeFileSync(file('a.log'), valid(50_000, 7) + huge + valid(3, 8));
+    const scan = run(undefined, 24);
+    expect(counts(scan)).toEqual({ 1: { 7: 50_000, 8: 3 } });
+    expect(scan.bad.map((b) => [b.line, b.reason])).toEqual([[50_001, 'line_too_long']]);
+    expect(scan.newLines).toBe(50_004);
+    expect(scan.state.files['a.log'].consumed).toBe(statSync(file('a.log')).size);
+  });
+});
