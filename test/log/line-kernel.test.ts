@@ -88,8 +88,10 @@ describe('the line kernel, the map\'s fast path', () => {
       }),
       { numRuns: 5000 },
     );
-    // The property is not met by taking nothing.
-    expect(taken).toBeGreaterThan(200);
+    // The property is not met by taking nothing: 187–236 of the 5000 lines
+    // were valid and in the prefix's hour in runs seen (a quarter unedited, a
+    // third in that hour, half with an id that fits), never near 50.
+    expect(taken).toBeGreaterThan(50);
   });
 
   it('takes the longest valid line whole, and leaves CRLF, a missing quantity or an extra field to parseLine', () => {
