@@ -24,6 +24,12 @@ export const EMPTY_BLOCK: Block = Object.freeze({ ids: new Uint32Array(0), sales
 const PAIRS_AFTER = 1 << 17;
 /** Slots of the combiner that replaces it: 512 KB, well inside one core's 4 MB L2 here. */
 const COMBINER_BITS = 16;
+/**
+ * The most pairs a bound on the adds sizes the list for at once (2 × 128 MB):
+ * a range of a huge log grows its list from there, by copying, rather than
+ * reserve gigabytes up front.
+ */
+const MAX_PRESIZED_PAIRS = 1 << 25;
 
 export class CountTable {
   private keys: Uint32Array;
@@ -105,7 +111,7 @@ export class CountTable {
 
   private startPairs(): void {
     // Every add makes at most one pair: addsAtMost pairs never need to grow.
-    const size = Math.max(this.addsAtMost, this.used * 4);
+    const size = Math.max(Math.min(this.addsAtMost, MAX_PRESIZED_PAIRS), this.used * 4);
     this.pairIds = new Uint32Array(size);
     this.pairQty = new Int32Array(size);
     this.flushCombiner();

@@ -100,6 +100,17 @@ describe('CountTable with millions of products', () => {
   });
 });
 
+describe('CountTable with a bound on its adds', () => {
+  it('sizes its pair list for at most 2^25 pairs however large the bound, and sums exactly', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const t = new CountTable(8, 2 ** 31);
+    for (let id = 1; id <= 140_000; id++) t.add(id, 1); // past the 128k ids that start the pair list
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 30);
+    const b = t.toBlock();
+    expect([b.ids.length, b.ids[0], b.ids[139_999], b.sales[70_000]]).toEqual([140_000, 1, 140_000, 1]);
+  });
+});
+
 describe('sumPairs', () => {
   // Pairs of ids across several 2^18-id partitions, boundaries included, some netting to zero.
   const n = 120_000;
