@@ -10,7 +10,7 @@ import { HourAccumulator } from './hour-accumulator.js';
 import { Fault, type FaultCode } from './line-codec.js';
 import type { DirScan, DirState, FileState, HourCounts, LogDir } from './log-state.js';
 import { Rec } from './line-kernel.js';
-import { type OffsetVisitor, listFiles, readRange, readRangeAt, recordBad, tailAt, tailText, text, withFd } from './log-files.js';
+import { type OffsetVisitor, listFiles, readRange, readRangeAt, recordBad, recordMisfiled, tailAt, tailText, text, withFd } from './log-files.js';
 
 export interface ScanOptions {
   dataDir: string;
@@ -115,10 +115,7 @@ function phaseOneVisitor(d: LogDir, rel: string, st: FileState, acc: HourAccumul
     valid(lines: Int32Array, n: number, hour: number, buf: Uint8Array, firstLineNo: number) {
       out.newLines += n;
       if (hour < d.spanStart || hour >= d.spanEnd) {
-        for (let k = 0; k < n; k++) {
-          const s = lines[k * Rec.size + Rec.start];
-          recordBad(out, rel, firstLineNo + k, v.base + s, Fault.misfiled, text(buf, s, buf.indexOf(10, s)));
-        }
+        recordMisfiled(out, rel, lines, n, buf, v.base, firstLineNo);
         return;
       }
       if (hour !== knownHour) {

@@ -6,9 +6,9 @@ import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataError } from '../errors.js';
 import { isLogFileName } from '../layout.js';
-import { type FaultCode, faultKey } from './line-codec.js';
+import { Fault, type FaultCode, faultKey } from './line-codec.js';
 import type { BadLine, FileState } from './log-state.js';
-import { lineKernel } from './line-kernel.js';
+import { Rec, lineKernel } from './line-kernel.js';
 import { type LineVisitor, scanLines } from './line-scanner.js';
 
 /** Bad lines kept per directory and run; the rest are only counted (the raw log keeps them). */
@@ -104,6 +104,18 @@ export function recordBad(out: BadSink, file: string, line: number, offset: numb
   const reason = faultKey(fault);
   out.badByReason[reason] = (out.badByReason[reason] ?? 0) + 1;
   if (out.bad.length < MAX_BAD_KEPT) out.bad.push({ file, line, offset, reason, text } satisfies BadLine);
+}
+
+/**
+ * Quarantines a batch of valid lines (LineVisitor.valid) stamped outside
+ * their directory's span, skipping those that start before `from` (a file
+ * offset; lines an earlier run read and quarantined already).
+ */
+export function recordMisfiled(out: BadSink, file: string, lines: Int32Array, n: number, buf: Uint8Array, base: number, firstLineNo: number, from = 0): void {
+  for (let k = 0; k < n; k++) {
+    const s = lines[k * Rec.size + Rec.start];
+    if (base + s >= from) recordBad(out, file, firstLineNo + k, base + s, Fault.misfiled, text(buf, s, buf.indexOf(10, s)));
+  }
 }
 
 export const text = (buf: Uint8Array, start: number, end: number) =>

@@ -5,9 +5,9 @@
 // the ranges (merge-ranges.ts) keeps "an eventId counts once per hour" exact.
 import { join } from 'node:path';
 import { type CountedEvents, HourAccumulator } from './hour-accumulator.js';
-import { Fault, type FaultCode, MIN_LINE_SPAN } from './line-codec.js';
+import { type FaultCode, MIN_LINE_SPAN } from './line-codec.js';
 import { Rec } from './line-kernel.js';
-import { type BadSink, readRange, recordBad, text } from './log-files.js';
+import { type BadSink, readRange, recordBad, recordMisfiled, text } from './log-files.js';
 import type { BadLine, LogDir } from './log-state.js';
 
 export interface RangeTask {
@@ -37,8 +37,6 @@ export interface RangeScan extends BadSink {
   first: Record<string, number>;
 }
 
-const NL = 10;
-
 export function scanRange(task: RangeTask): RangeScan {
   const { dir: d } = task;
   const path = join(task.dataDir, d.dir, task.file);
@@ -56,10 +54,7 @@ export function scanRange(task: RangeTask): RangeScan {
       if (firstAt >= task.quarantineFrom) out.newLines += n;
       else for (let k = 0; k < n; k++) if (base + lines[k * Rec.size + Rec.start] >= task.quarantineFrom) out.newLines++;
       if (hour < d.spanStart || hour >= d.spanEnd) {
-        for (let k = 0; k < n; k++) {
-          const s = lines[k * Rec.size + Rec.start];
-          if (base + s >= task.quarantineFrom) recordBad(out, rel, firstLineNo + k, base + s, Fault.misfiled, text(buf, s, buf.indexOf(NL, s)));
-        }
+        recordMisfiled(out, rel, lines, n, buf, base, firstLineNo, task.quarantineFrom);
         return;
       }
       if (hour !== knownHour) {
