@@ -56,7 +56,8 @@ export function pruneReleases(outDir: string, nowMs: number, current: string): s
  */
 export function recyclableRelease(outDir: string, nowMs: number, alsoKeep: Array<string | undefined>): string | undefined {
   const ids = releaseIds(outPaths(outDir).releasesDir);
-  if (ids.some((id) => id.slice(0, id.indexOf('-')) >= releaseStamp(nowMs))) return undefined;
+  const stamp = releaseStamp(nowMs);
+  if (ids.some((id) => id.slice(0, id.indexOf('-')) >= stamp)) return undefined;
   const keep = keptReleases(outDir, nowMs, ids.slice(-(KEEP_RECENT - 1)), alsoKeep);
   return ids.find((id) => !keep.has(id));
 }
