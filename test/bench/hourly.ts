@@ -14,7 +14,10 @@
 //  steady   168 processed hours (one untimed run), then one new hour, normal
 //           and peak: `run --hourly` wall time and peak RSS. Targets: < 5 s,
 //           < 15 s, < 2 GiB. DuckDB recomputing the window from scratch is the
-//           baseline for the ratio.
+//           baseline for the ratio. The normal hour runs a second time as
+//           cron finds it: with the releases of the two hours before as well,
+//           so that the run recycles the oldest (recyclableRelease), where the
+//           base made by one run holds a single release.
 // Every scenario checks the published lists against DuckDB's (AGREE or
 // DISAGREE; a disagreement makes the exit code 1). Timings are printed,
 // never asserted.
@@ -26,12 +29,15 @@
 // --sample N|all (categories compared), --profile (an extra --cpu-prof run of
 // each scenario, summarized), --keep (keep the work dirs), --no-tty.
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globalDirs } from '../../src/pipeline/log-dirs.js';
 import { mapStage } from '../../src/pipeline/map-stage.js';
 import { poolRunner } from '../../src/pipeline/runner.js';
+import { RELEASE_ID_RE, releaseStamp } from '../../src/layout.js';
+import type { PointerEvent } from '../../src/publish/prune.js';
 import { type Item, openDuck, topOverall } from './duckdb-baseline.js';
 import { type Agreement, compareLists, compareRelease, readRelease, sampleCategories } from './helpers-agree.js';
 import { BenchData, NEW_HOUR, RUN_NOW, BASE_NOW, SCALES, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
@@ -220,25 +226,53 @@ async function steadyState(data: BenchData, opts: HourlyOptions, rows: Row[], ag
     const r = await runCli(dir, BASE_NOW, { ...opts, tty: false });
     console.log(`hourly steady: the untimed run over the base took ${r.seconds.toFixed(1)} s, peak RSS ${(r.maxRss / 2 ** 20).toFixed(0)} MiB`);
   });
-  for (const [kind, purchases, limit] of [['normal', opts.scale.normal, 5], ['peak', opts.scale.peak, 15]] as const) {
+  const scenarios = [
+    ['normal', opts.scale.normal, 5, false],
+    ['normal', opts.scale.normal, 5, true],
+    ['peak', opts.scale.peak, 15, false],
+  ] as const;
+  for (const [kind, purchases, limit, asCron] of scenarios) {
     const hour = await data.hour(purchases);
     const setUp = (name: string) => {
       const work = data.workDir(name);
       for (const d of ['catalog', 'logs']) linkTree(join(processed, d), join(work, d));
       for (const d of ['state', 'counts', 'public', 'quarantine']) copyTree(join(processed, d), join(work, d));
       linkTree(join(hour, 'logs'), join(work, 'logs'));
+      if (asCron) addEarlierReleases(join(work, 'public'));
       return work;
     };
     // DuckDB has no state to start from: it recomputes the whole window.
     const globalFilesOf = (work: string) => globalDirs(NEW_HOUR + 1 - 168, NEW_HOUR + 1).flatMap((d) => filesUnder(join(work, d.dir)));
-    const { ours, duck, agreement } = await contest(`steady ${kind}`, data, opts, setUp, globalFilesOf);
-    agreements.push([`steady ${kind}`, agreement]);
-    const label = `steady state, +1 ${kind} hour (${purchases.toLocaleString('en-US')} purchases)`;
+    const name = `steady ${kind}${asCron ? ' as cron' : ''}`;
+    const { ours, duck, agreement } = await contest(name, data, opts, setUp, globalFilesOf);
+    agreements.push([name, agreement]);
+    const label = `steady state${asCron ? ' as cron finds it (3 releases)' : ''}, +1 ${kind} hour (${purchases.toLocaleString('en-US')} purchases)`;
     printRow(rows, { measurement: `${label}, wall`, ours: ours.seconds, duck: duck.seconds, unit: 's', ratio: ours.seconds / duck.seconds, target: `< ${limit} s`, met: ours.seconds < limit });
     printRow(rows, { measurement: `${label}, CPU user+sys`, ours: ours.cpuSeconds, duck: duck.cpuSeconds, unit: 's', ratio: ours.cpuSeconds / duck.cpuSeconds, target: '(info)', met: undefined });
     printRow(rows, { measurement: `${label}, peak RSS`, ours: ours.maxRss / GIB, duck: duck.maxRss / GIB, unit: 'GiB', ratio: ours.maxRss / duck.maxRss, target: '< 2 GiB', met: ours.maxRss < 2 * GIB });
-    if (opts.profile) await profileRun(`steady ${kind}`, setUp(`steady-${kind}-profile`), RUN_NOW, opts, join(data.root, 'profiles', `steady-${kind}`));
+    if (opts.profile) await profileRun(name, setUp(`${name.replace(/ /g, '-')}-profile`), RUN_NOW, opts, join(data.root, 'profiles', name.replace(/ /g, '-')));
   }
+}
+
+/**
+ * cron's steady state: besides the base's release (made at BASE_NOW), copies
+ * of it made one and two hours before, each pointed to by latest.json in its
+ * hour. The run at RUN_NOW keeps the two newest and the one it publishes, so
+ * it recycles the oldest, as every hourly run does once three releases exist.
+ */
+function addEarlierReleases(outDir: string): void {
+  const releases = join(outDir, 'releases');
+  const [current, ...more] = readdirSync(releases).filter((n) => RELEASE_ID_RE.test(n));
+  if (!current || more.length > 0) throw new Error(`expected the base's one release in ${releases}`);
+  const historyPath = join(outDir, '.latest-history.json');
+  const history = JSON.parse(readFileSync(historyPath, 'utf8')) as PointerEvent[];
+  for (const hoursBefore of [2, 1]) {
+    const at = Date.parse(BASE_NOW) - hoursBefore * 3_600_000;
+    const id = `${releaseStamp(at)}${current.slice(current.indexOf('-'))}`;
+    copyTree(join(releases, current), join(releases, id));
+    history.unshift({ release: id, at });
+  }
+  writeFileSync(historyPath, JSON.stringify(history.sort((a, b) => a.at - b.at)));
 }
 
 type DuckRun = Awaited<ReturnType<typeof runDuckLists>>;
