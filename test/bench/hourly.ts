@@ -257,8 +257,9 @@ async function steadyState(data: BenchData, opts: HourlyOptions, rows: Row[], ag
 /**
  * cron's steady state: besides the base's release (made at BASE_NOW), copies
  * of it made one and two hours before, each pointed to by latest.json in its
- * hour. The run at RUN_NOW keeps the two newest and the one it publishes, so
- * it recycles the oldest, as every hourly run does once three releases exist.
+ * hour (their manifests still give the base's id, which nothing reads). The run
+ * at RUN_NOW keeps the two newest and the one it publishes, so it recycles
+ * the oldest, as every hourly run does once three releases exist.
  */
 function addEarlierReleases(outDir: string): void {
   const releases = join(outDir, 'releases');
@@ -270,7 +271,7 @@ function addEarlierReleases(outDir: string): void {
     const at = Date.parse(BASE_NOW) - hoursBefore * 3_600_000;
     const id = `${releaseStamp(at)}${current.slice(current.indexOf('-'))}`;
     copyTree(join(releases, current), join(releases, id));
-    history.unshift({ release: id, at });
+    history.push({ release: id, at });
   }
   writeFileSync(historyPath, JSON.stringify(history.sort((a, b) => a.at - b.at)));
 }
