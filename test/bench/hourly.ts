@@ -29,15 +29,15 @@
 // --sample N|all (categories compared), --profile (an extra --cpu-prof run of
 // each scenario, summarized), --keep (keep the work dirs), --no-tty.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globalDirs } from '../../src/pipeline/log-dirs.js';
 import { mapStage } from '../../src/pipeline/map-stage.js';
 import { poolRunner } from '../../src/pipeline/runner.js';
-import { RELEASE_ID_RE, releaseStamp } from '../../src/layout.js';
-import type { PointerEvent } from '../../src/publish/prune.js';
+import { RELEASE_ID_RE, releaseId } from '../../src/layout.js';
+import { recordPointer } from '../../src/publish/prune.js';
 import { type Item, openDuck, topOverall } from './duckdb-baseline.js';
 import { type Agreement, compareLists, compareRelease, readRelease, sampleCategories } from './helpers-agree.js';
 import { BenchData, NEW_HOUR, RUN_NOW, BASE_NOW, SCALES, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
@@ -256,24 +256,22 @@ async function steadyState(data: BenchData, opts: HourlyOptions, rows: Row[], ag
 
 /**
  * cron's steady state: besides the base's release (made at BASE_NOW), copies
- * of it made one and two hours before, each pointed to by latest.json in its
- * hour (their manifests still give the base's id, which nothing reads). The run
- * at RUN_NOW keeps the two newest and the one it publishes, so it recycles
- * the oldest, as every hourly run does once three releases exist.
+ * of it made one and two hours before, each recorded (recordPointer) as
+ * latest.json's release in its hour (their manifests still give the base's
+ * id, which nothing reads). The run at RUN_NOW keeps the two newest and the
+ * one it publishes, so it recycles the oldest, as every hourly run does once
+ * three releases exist.
  */
 function addEarlierReleases(outDir: string): void {
   const releases = join(outDir, 'releases');
   const [current, ...more] = readdirSync(releases).filter((n) => RELEASE_ID_RE.test(n));
   if (!current || more.length > 0) throw new Error(`expected the base's one release in ${releases}`);
-  const historyPath = join(outDir, '.latest-history.json');
-  const history = JSON.parse(readFileSync(historyPath, 'utf8')) as PointerEvent[];
   for (const hoursBefore of [2, 1]) {
     const at = Date.parse(BASE_NOW) - hoursBefore * 3_600_000;
-    const id = `${releaseStamp(at)}${current.slice(current.indexOf('-'))}`;
+    const id = releaseId(at, 'hourly', current.slice(current.lastIndexOf('-') + 1));
     copyTree(join(releases, current), join(releases, id));
-    history.push({ release: id, at });
+    recordPointer(outDir, id, at);
   }
-  writeFileSync(historyPath, JSON.stringify(history.sort((a, b) => a.at - b.at)));
 }
 
 type DuckRun = Awaited<ReturnType<typeof runDuckLists>>;
