@@ -12,9 +12,7 @@
 // milliseconds, which vary from line to line, cost no mispredicted branch.
 // Parsing half a peak hour (167 MB, 5M lines) took 230–300 ms of user CPU in
 // JavaScript, and takes 85–100 ms here.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { wasmModule } from '../wasm.js';
 
 interface KernelExports {
   scan(from: number, fastEnd: number): number;
@@ -106,15 +104,6 @@ let kernel: LineKernel | undefined;
 
 /** This thread's kernel. */
 export function lineKernel(): LineKernel {
-  if (!kernel) {
-    const path = join(packageRoot(), 'dist', 'line-kernel.wasm');
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(path));
-    } catch (err) {
-      throw new Error(`cannot read ${path} (${(err as Error).message}): run \`npm run build\``);
-    }
-    kernel = new LineKernel(new WebAssembly.Module(bytes));
-  }
+  kernel ??= new LineKernel(wasmModule('line-kernel.wasm'));
   return kernel;
 }

@@ -3,8 +3,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Catalog } from '../catalog/catalog.js';
 import { radixSortPairs } from '../counts/count-table.js';
-import { putBytes, putInt } from './json-bytes.js';
 import type { TopList } from '../rank/order.js';
+import { wasmModule } from '../wasm.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -51,27 +51,45 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** Room for one item without its name: `,{"rank":…,"productId":…,"sales":…,"name":""}`. */
 const ITEM_BYTES = 96;
-const RANK = Buffer.from('{"rank":');
-const PRODUCT_ID = Buffer.from(',"productId":');
-const SALES = Buffer.from(',"sales":');
-const NAME = Buffer.from(',"name":"');
+/** What the kernel may store past the end of its output, or read past the end of a name. */
+const SLACK = 16;
+const PAGE = 1 << 16;
+/** An item's record in the kernel's memory: productId, sales, name address, name length (i32s). */
+const RECORD_BYTES = 16;
+
+interface ItemsKernel {
+  items(rec: number, n: number, out: number): number;
+  RECORD: WebAssembly.Global;
+}
 
 /**
  * The top list files of a release, written as bytes rather than built as
- * strings for JSON.stringify: an hourly release holds 30k lists of 100 items,
- * ~3M items with names, every hour. A name is copied from the catalog's
- * UTF-8 bytes as it lies when it needs no escaping (the common case);
- * otherwise it goes through JSON.stringify. The output is byte for byte what
- * JSON.stringify of the same document gives (test/publish/top-list.test.ts).
- * The hot loop keeps its buffer and offset in locals and copies literals byte
- * by byte: a Buffer#write per literal costs more than the whole item.
+ * strings for JSON.stringify: an hourly release holds 30k lists of 100
+ * items, 2–3M items with names, every hour. The output is byte for byte
+ * what JSON.stringify of the same document gives
+ * (test/publish/top-list.test.ts).
+ *
+ * Why by hand, and why WebAssembly: the publish's main thread encodes
+ * every item, and the same loop in JavaScript stored each byte with a
+ * bounds check. The constructor lays every item out once in the memory of
+ * a kernel (kernel/items.ts): a record, and the product's name copied
+ * beside the others in id order (escaped there when JSON needs it, which is
+ * rare), so that encoding reads the names from 25 MB in place of the
+ * catalog's 150 MB (there, at random, they cost as much again). The kernel then writes a list's items with 16-byte
+ * stores. On the 2M items of the bench's normal hour, finding the names and
+ * encoding took 160 + 700 ms in JavaScript, and take 320 + 185 ms so.
  */
 export class TopListEncoder {
-  private out = Buffer.allocUnsafe(1 << 16);
   private readonly tail: string;
-  private readonly names: NameSpans;
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernel: ItemsKernel;
   /** Index of each list's first item among all items. */
   private readonly firstItem: Uint32Array;
+  /** The longest name as laid out (escaped), for the room a list needs. */
+  private readonly longestName: number;
+  /** Where the kernel writes a file: past the records and the names. */
+  private readonly outAt: number;
+  private view: Buffer;
 
   constructor(
     catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>,
@@ -81,115 +99,126 @@ export class TopListEncoder {
     this.tail = `,"generatedAt":${JSON.stringify(head.generatedAt)},"window":${JSON.stringify(head.window)},"items":[`;
     this.firstItem = new Uint32Array(lists.length + 1);
     lists.forEach((l, i) => (this.firstItem[i + 1] = this.firstItem[i] + l.ids.length));
-    this.names = nameSpans(lists, this.firstItem[lists.length], catalog);
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    this.kernel = new WebAssembly.Instance(wasmModule('items-kernel.wasm'), { env: { memory: this.memory, abort: kernelAbort } }).exports as unknown as ItemsKernel;
+    if (this.kernel.RECORD.value !== RECORD_BYTES) throw new Error('items-kernel.wasm does not match documents.ts: run `npm run build`');
+    const laid = layOutItems(lists, this.firstItem[lists.length], catalog, this.memory);
+    this.longestName = laid.longestName;
+    this.outAt = (laid.end + SLACK + 15) & ~15;
+    this.view = Buffer.from(this.memory.buffer);
   }
 
   /** List k's file; the bytes are valid until the next call (copy them to keep them). */
   encode(k: number, scope: 'overall' | 'category', category?: { slug: string; name: string }): Buffer {
-    const { ids, sales: salesOf } = this.lists[k];
+    const n = this.lists[k].ids.length;
     // Key order as in the contract's example: category after scope.
     const head = `{"schemaVersion":${SCHEMA_VERSION},"scope":"${scope}"${category ? `,"category":${JSON.stringify(category)}` : ''}${this.tail}`;
-    let out = this.room(0, Buffer.byteLength(head) + 2);
-    let at = out.write(head, 0);
-    const { start, end, bytes } = this.names;
-    for (let i = 0, item = this.firstItem[k]; i < ids.length; i++, item++) {
-      const productId = ids[i];
-      const sales = salesOf[i];
-      const nameStart = start[item];
-      const nameEnd = end[item];
-      if (at + ITEM_BYTES + (nameEnd - nameStart) > out.length) out = this.room(at, ITEM_BYTES + nameEnd - nameStart);
-      if (i > 0) out[at++] = 0x2c; // ,
-      at = putBytes(out, at, RANK);
-      at = putInt(out, at, i + 1);
-      at = putBytes(out, at, PRODUCT_ID);
-      at = putInt(out, at, productId);
-      at = putBytes(out, at, SALES);
-      at = putInt(out, at, sales);
-      if (nameEnd > nameStart) {
-        const plain = plainName(out, at + NAME.length, bytes, nameStart, nameEnd);
-        if (plain > 0) {
-          putBytes(out, at, NAME);
-          at = plain;
-          out[at++] = QUOTE;
-        } else {
-          const json = `,"name":${JSON.stringify(bytes.toString('utf8', nameStart, nameEnd))}`;
-          out = this.room(at, Buffer.byteLength(json) + 4);
-          at += out.write(json, at);
-        }
-      }
-      out[at++] = 0x7d; // }
-    }
-    out = this.room(at, 2);
-    out[at++] = 0x5d; // ]
-    out[at++] = 0x7d; // }
-    return out.subarray(0, at);
-  }
-
-  /** The buffer, grown if needed so that `need` bytes fit after the first `used`. */
-  private room(used: number, need: number): Buffer {
-    if (used + need <= this.out.length) return this.out;
-    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, used + need));
-    this.out.copy(bigger, 0, 0, used);
-    return (this.out = bigger);
+    const headBytes = Buffer.byteLength(head);
+    grow(this.memory, this.outAt + headBytes + n * (ITEM_BYTES + this.longestName) + 2 + SLACK);
+    if (this.view.buffer !== this.memory.buffer) this.view = Buffer.from(this.memory.buffer);
+    this.view.write(head, this.outAt);
+    let end = this.kernel.items(this.firstItem[k] * RECORD_BYTES, n, this.outAt + headBytes);
+    this.view[end++] = 0x5d; // ]
+    this.view[end++] = 0x7d; // }
+    return this.view.subarray(this.outAt, end);
   }
 }
 
-/** Item i's name is bytes[start[i] .. end[i]) (empty: no name). */
-interface NameSpans {
-  start: Uint32Array;
-  end: Uint32Array;
-  bytes: Buffer;
+function kernelAbort(): never {
+  throw new Error('items-kernel.wasm aborted');
+}
+
+/** Grows memory, by doubling at least, to hold `bytes`. */
+function grow(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.max(Math.ceil((bytes - have) / PAGE), have / PAGE));
 }
 
 /**
- * Where the name of every item of every list lies in the catalog, found for
- * all items at once: the items sorted by product id and walked beside the
- * catalog's sorted ids. A binary search per item touches ~24 places of a
- * 40 MB array and then the name offsets, all at random: at 3M items those
- * cache and TLB misses were most of the publish stage.
+ * Writes the record of every item of every list, in list order from address
+ * 0, and after them the names, each product's once; returns where the names
+ * end. The names are found for all items at once: the items sorted by
+ * product id and walked beside the catalog's sorted ids, so that the
+ * catalog's names are read in order. A binary search per item touches ~24
+ * places of a 40 MB array and then the name offsets, all at random: at 3M
+ * items those cache and TLB misses were most of the publish stage.
  */
-function nameSpans(lists: readonly TopList[], total: number, catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>): NameSpans {
+function layOutItems(
+  lists: readonly TopList[],
+  total: number,
+  catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>,
+  memory: WebAssembly.Memory,
+): { end: number; longestName: number } {
+  grow(memory, total * RECORD_BYTES + SLACK);
+  let rec = new Int32Array(memory.buffer);
   const ids = new Uint32Array(total);
   const item = new Int32Array(total);
   let n = 0;
   for (const list of lists) {
-    for (let i = 0; i < list.ids.length; i++) {
+    for (let i = 0; i < list.ids.length; i++, n++) {
       ids[n] = list.ids[i];
       item[n] = n;
-      n++;
+      rec[n * 4] = list.ids[i];
+      rec[n * 4 + 1] = list.sales[i];
     }
   }
   const [sortedIds, sortedItems] = radixSortPairs(ids, item, total);
-  const start = new Uint32Array(total);
-  const end = new Uint32Array(total);
-  const { productIds: known, nameOffsets } = catalog;
+  const { productIds: known, nameOffsets, nameBytes } = catalog;
+  let out = new Uint8Array(memory.buffer);
+  let at = total * RECORD_BYTES;
+  let longestName = 0;
   let c = 0;
+  let lastId = -1;
+  let nameAt = 0;
+  let nameLength = 0;
   for (let i = 0; i < total; i++) {
     const id = sortedIds[i];
-    while (c < known.length && known[c] < id) c++;
-    if (c < known.length && known[c] === id) {
-      start[sortedItems[i]] = nameOffsets[c];
-      end[sortedItems[i]] = nameOffsets[c + 1];
+    if (id !== lastId) {
+      lastId = id;
+      while (c < known.length && known[c] < id) c++;
+      nameLength = 0;
+      if (c < known.length && known[c] === id && nameOffsets[c + 1] > nameOffsets[c]) {
+        const start = nameOffsets[c];
+        const end = nameOffsets[c + 1];
+        // An escaped byte takes up to 6 (`\u001f`).
+        if (at + 6 * (end - start) + SLACK > out.length) {
+          grow(memory, at + 6 * (end - start) + SLACK);
+          out = new Uint8Array(memory.buffer);
+          rec = new Int32Array(memory.buffer);
+        }
+        nameAt = at;
+        nameLength = plainName(out, at, nameBytes, start, end);
+        if (nameLength < 0) {
+          const escaped = Buffer.from(JSON.stringify(nameBytes.toString('utf8', start, end)).slice(1, -1));
+          out.set(escaped, at);
+          nameLength = escaped.length;
+        }
+        at += nameLength;
+        if (nameLength > longestName) longestName = nameLength;
+      }
     }
+    const r = sortedItems[i] * 4;
+    rec[r + 2] = nameAt;
+    rec[r + 3] = nameLength;
   }
-  return { start, end, bytes: catalog.nameBytes };
+  return { end: at, longestName };
 }
 
 /**
  * Copies a name to out[at..] as it lies when JSON needs no escape in it (no
  * quote, backslash or control character, and valid UTF-8: bytes that are not
- * would be replaced when decoded); returns the offset after it, or 0 when the
- * name must go through JSON.stringify instead. The bytes are copied as they
- * are checked: a Buffer#copy call per name cost more than the loop.
+ * would be replaced when decoded); returns its length, or -1 when it must go
+ * through JSON.stringify instead. The bytes are copied as they are checked:
+ * a Buffer#copy call per name cost more than the loop.
  */
-function plainName(out: Buffer, at: number, bytes: Buffer, start: number, end: number): number {
+function plainName(out: Uint8Array, at: number, bytes: Buffer, start: number, end: number): number {
   let high = 0;
   for (let k = start, o = at; k < end; k++, o++) {
     const b = bytes[k];
-    if (b < 0x20 || b === QUOTE || b === BACKSLASH) return 0;
+    if (b < 0x20 || b === QUOTE || b === BACKSLASH) return -1;
     high |= b;
     out[o] = b;
   }
-  if (high >= 0x80 && !isUtf8(bytes.subarray(start, end))) return 0;
-  return at + end - start;
+  if (high >= 0x80 && !isUtf8(bytes.subarray(start, end))) return -1;
+  return end - start;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TopListEncoder } from '../../src/publish/documents.js';
 import { topListOf } from '../rank/lists.js';
@@ -75,5 +76,29 @@ describe('TopListEncoder', () => {
     expect(enc.encode(0, 'overall').toString()).toBe(expected([], nameOf));
     expect(JSON.parse(enc.encode(1, 'overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
     expect(enc.encode(2, 'overall').toString()).toBe(expected(short, nameOf));
+  });
+
+  it('matches JSON.stringify on random catalogs and lists: names of every length, any bytes, products in many lists', () => {
+    // Names around the kernel's 16-byte stores, of plain ASCII (copied as they lie) or of any bytes (escaped, or not UTF-8).
+    const nameArb = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'abc XYZ-09'), maxLength: 50 }).map((t) => Buffer.from(t)),
+      fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
+      fc.string({ unit: 'grapheme', maxLength: 12 }).map((t) => Buffer.from(t)),
+    );
+    const catalogArb = fc.uniqueArray(fc.tuple(fc.nat({ max: 60 }), nameArb), { selector: ([id]) => id, minLength: 1, maxLength: 40 });
+    const itemArb = fc.record({ productId: fc.oneof(fc.nat({ max: 70 }), fc.constant(4294967295)), sales: fc.integer({ min: 1, max: 2147483647 }) });
+    fc.assert(
+      fc.property(catalogArb, fc.array(fc.array(itemArb, { maxLength: 30 }), { minLength: 1, maxLength: 6 }), (entries, lists) => {
+        const sorted = [...entries].sort(([a], [b]) => a - b);
+        const table = names(sorted.map(([id, name]) => [id, name.length === 0 ? undefined : name]));
+        const nameOf = (id: number) => {
+          const found = sorted.find(([known]) => known === id);
+          return found && found[1].length > 0 ? found[1].toString('utf8') : undefined;
+        };
+        const enc = new TopListEncoder(table, head, lists.map(topListOf));
+        lists.forEach((list, k) => expect(enc.encode(k, 'overall').toString('latin1')).toBe(Buffer.from(expected(list, nameOf)).toString('latin1')));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,0 +1,23 @@
+// The WebAssembly kernels that `npm run build` compiles from AssemblyScript
+// into dist/ (src/log/kernel/, src/publish/kernel/), compiled once per thread.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
+
+const modules = new Map<string, WebAssembly.Module>();
+
+/** dist/FILE compiled; a missing file is an error that says how to build it. */
+export function wasmModule(file: string): WebAssembly.Module {
+  let module = modules.get(file);
+  if (!module) {
+    const path = join(packageRoot(), 'dist', file);
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(path));
+    } catch (err) {
+      throw new Error(`cannot read ${path} (${(err as Error).message}): run \`npm run build\``);
+    }
+    modules.set(file, (module = new WebAssembly.Module(bytes)));
+  }
+  return module;
+}
