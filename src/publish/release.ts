@@ -105,17 +105,16 @@ export async function writeRelease(
 }
 
 /**
- * Writes the files on the runner's workers, a batch at a time, hashing them
- * and counting their writes (src/faults.ts) here, in the order given; over
+ * Writes the files on the runner's workers, a batch at a time, hashing the
+ * batches and counting the writes (src/faults.ts) here, in the order given; over
  * the files there (`inPlace`) in a recycled release. Returns their paths.
  */
 async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash, runner: Runner, inPlace: boolean): Promise<Set<string>> {
   const made = new Set<string>([dir]);
   const written = new Set<string>();
-  const batches = new FileBatches(dir, runner, inPlace);
+  const batches = new FileBatches(dir, runner, hash, inPlace);
   try {
     for (const [rel, bytes] of files) {
-      hash.update(rel).update('\0').update(bytes).update('\0');
       const path = join(dir, rel);
       const parent = dirname(path);
       if (!made.has(parent)) {
