@@ -49,7 +49,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
       continue;
     }
     const rel = join(d.dir, f.name);
-    // One open per file: the fingerprint of what was read, the new bytes, the new fingerprint.
+    // One open per file: the fingerprint of what was read, the new bytes, the new fingerprint (read with them, mostly).
     withFd(join(abs, f.name), (fd) => {
       if (old.tail !== undefined && tailAt(fd, old.consumed) !== old.tail) {
         throw dataError('log was replaced: the bytes already counted are no longer there; logs are append-only', {
@@ -70,7 +70,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
         st.consumed = f.size;
         st.lines++;
       }
-      st.tail = st.consumed > 0 ? tailAt(fd, st.consumed) : undefined;
+      st.tail = st.consumed === read.consumed && read.tail !== undefined ? read.tail : st.consumed > 0 ? tailAt(fd, st.consumed) : undefined;
     });
   }
 
