@@ -75,9 +75,10 @@ interface ItemsKernel {
  * a kernel (kernel/items.ts): a record, and the product's name copied
  * beside the others in id order (escaped there when JSON needs it, which is
  * rare), so that encoding reads the names from 25 MB in place of the
- * catalog's 150 MB (there, at random, they cost as much again). The kernel then writes a list's items with 16-byte
- * stores. On the 2M items of the bench's normal hour, finding the names and
- * encoding took 160 + 700 ms in JavaScript, and take 320 + 185 ms so.
+ * catalog's 150 MB, where reading them at random cost as much again. The
+ * kernel then writes a list's items with 16-byte stores. On the 2M items of
+ * the bench's normal hour, finding the names and encoding took 160 + 700 ms
+ * in JavaScript, and take 320 + 185 ms so.
  */
 export class TopListEncoder {
   private readonly tail: string;
