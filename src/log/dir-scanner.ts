@@ -4,7 +4,6 @@
 // become due), so eventId dedupe is exact without keeping ids between runs.
 // Phase 1 reads only new bytes; phase 2 re-reads older bytes only for hours
 // that already had lines before (a late line, an hour that was in progress).
-import { join } from 'node:path';
 import { dataError } from '../errors.js';
 import { HourAccumulator } from './hour-accumulator.js';
 import { Fault, type FaultCode } from './line-codec.js';
@@ -19,7 +18,9 @@ export interface ScanOptions {
 }
 
 export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOptions): DirScan {
-  const abs = join(opts.dataDir, d.dir);
+  // Paths are joined by hand: path.join's normalizing was a tenth of the
+  // map's JavaScript time, at 30k directories and 60k files a run.
+  const abs = `${opts.dataDir}/${d.dir}`;
   const prevFiles = prevState?.files ?? {};
   const { seen, mtimeMs } = listFiles(abs, d.dir, prevFiles, prevState?.mtimeMs);
   const doneEnd = prevState?.doneEnd ?? -Infinity;
@@ -42,15 +43,16 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
   for (const f of seen) {
     const old = f.prev ?? { ino: f.ino, size: 0, consumed: 0, lines: 0, first: {} };
     before.set(f.name, old);
-    const st: FileState = { ino: f.ino, size: f.size, consumed: old.consumed, lines: old.lines, first: { ...old.first } };
-    files[f.name] = st;
     if (f.size === old.consumed) {
-      st.tail = old.tail;
+      files[f.name] = old; // nothing new: same inode and size (listFiles), nothing to change
       continue;
     }
-    const rel = join(d.dir, f.name);
+    const st: FileState = { ino: f.ino, size: f.size, consumed: old.consumed, lines: old.lines, first: { ...old.first } };
+    files[f.name] = st;
+    const path = `${abs}/${f.name}`;
+    const rel = `${d.dir}/${f.name}`;
     // One open per file: the fingerprint of what was read, the new bytes, the new fingerprint (read with them, mostly).
-    withFd(join(abs, f.name), (fd) => {
+    withFd(path, (fd) => {
       if (old.tail !== undefined && tailAt(fd, old.consumed) !== old.tail) {
         throw dataError('log was replaced: the bytes already counted are no longer there; logs are append-only', {
           path: rel,
@@ -66,7 +68,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
         // It is a line read for the first time, like any other bad line: count
         // it, or the bad-line budget sees 1 bad of 0 new lines.
         result.newLines++;
-        recordBad(result, rel, st.lines + 1, st.consumed, Fault.torn, tailText(join(abs, f.name), st.consumed, f.size));
+        recordBad(result, rel, st.lines + 1, st.consumed, Fault.torn, tailText(path, st.consumed, f.size));
         st.consumed = f.size;
         st.lines++;
       }
@@ -93,7 +95,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
       const st = files[f.name];
       let from = settled ? 0 : Infinity;
       for (const h of reread) if (st.first[h] !== undefined) from = Math.min(from, st.first[h]);
-      if (from < st.consumed) readRange(join(abs, f.name), from, st.consumed, 0, countOnly(recount));
+      if (from < st.consumed) readRange(`${abs}/${f.name}`, from, st.consumed, 0, countOnly(recount));
     }
   }
   for (const h of [...stale].sort((a, b) => a - b)) {

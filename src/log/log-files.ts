@@ -71,7 +71,7 @@ export function listFiles(abs: string, rel: string, prev: Record<string, FileSta
     if (Date.now() - dir.mtimeMs > DIR_MTIME_MARGIN_MS) mtimeMs = dir.mtimeMs;
   }
   const seen: Seen[] = names.map((name) => {
-    const st = statSync(join(abs, name));
+    const st = statSync(`${abs}/${name}`); // not path.join: see scanDir
     const p = prev[name];
     if (p && st.ino !== p.ino) {
       throw dataError(`log was replaced (inode ${p.ino} → ${st.ino}); logs are append-only`, {
