@@ -1,7 +1,8 @@
-// Writing JSON as bytes into a Buffer, for the files too many or too big to
-// build as strings: the hourly top lists (3M items) and the daily rank shards
-// (10M products). The hot loops keep their buffer and offset in locals and
-// call these, which V8 inlines.
+// Writing JSON as bytes into a Buffer, for the daily rank shards (10M
+// products, too many to build as strings; the hourly top lists have a
+// WebAssembly kernel of their own, src/publish/kernel/items.ts). The hot
+// loop keeps its buffer and offset in locals and calls these, which V8
+// inlines.
 
 /** Copies a few bytes to buf[at] (Buffer.copy costs more than the loop for so few); returns the index after them. */
 export function putBytes(buf: Buffer, at: number, bytes: Uint8Array): number {
