@@ -87,7 +87,10 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
     for (const scan of scans) {
       if (!scan.changed) continue;
       const s = scan as DirScan;
-      result.dirStates.set(s.dir, s.state);
+      // mapLogs leaves out the files that did not change (see MapLogsResult).
+      const sent = states[s.dir];
+      const state = sent ? { ...s.state, files: { ...sent.files, ...s.state.files } } : s.state;
+      result.dirStates.set(s.dir, state);
       for (const h of s.hours) addUpdate(result.updates, h, s.group);
       result.newLines += s.newLines;
       result.badLines += s.badLines;
@@ -99,7 +102,7 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
       // run that only finds a torn last line is not 1 bad of 1.
       const key = span.group === '' ? `the global log of ${isoOfHour(span.spanStart)}` : `the category logs of ${dayName(dayOfHour(span.spanStart))}`;
       const r2 = ratio.get(key) ?? { lines: 0, bad: 0 };
-      for (const f of Object.values(s.state.files)) r2.lines += f.lines;
+      for (const f of Object.values(state.files)) r2.lines += f.lines;
       r2.bad += s.badLines;
       ratio.set(key, r2);
     }
