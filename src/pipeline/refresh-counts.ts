@@ -2,6 +2,7 @@
 // over every log directory that may hold lines of [from, end), quarantine of
 // what was bad, the bad-line budget, and a new version of every hour that
 // was recounted. Shared by every kind of run (hourly, daily, rerun).
+import type { CountSet } from '../counts/count-file.js';
 import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
 import { crashPoint } from '../faults.js';
 import type { BadLine, DirState, LogDir } from '../log/log-state.js';
@@ -43,6 +44,12 @@ export interface Refreshed {
   badLines: number;
   badByReason: Record<string, number>;
   quarantine?: string;
+  /**
+   * The newest hour recounted, as written: the window's move and the
+   * consistency check take it from here rather than read it back (in a
+   * steady run, the one new hour). The taker lets it go.
+   */
+  newest?: { hour: number; version: number; set: CountSet };
 }
 
 /**
@@ -126,8 +133,10 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     for (const [hour, update] of [...mapped.updates].sort(([x], [y]) => x - y)) {
       if (hour < from) continue;
       const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
-      hours[hour] = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
+      const written = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
+      hours[hour] = written.version;
       out.rebuilt.push(hour);
+      out.newest = { hour, version: written.version.version, set: written.set };
     }
     opts.progress(`counts: ${dayName(day)}: ${mapped.updates.size} hour files written`);
   }

@@ -12,7 +12,7 @@ import { startLoadingCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
 import { type CountSet, decodeCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
-import { type HourVersions, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
+import { type HourVersions, type ReadHour, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
 import { pruneReleases, recordPointer, recyclableRelease } from '../publish/prune.js';
@@ -106,7 +106,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     }
 
     opts.progress('window: adding what entered, subtracting what left');
-    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end);
+    // The hour just written is taken as it is in memory, not read back, and let go after the consistency check.
+    let newest = fresh.newest;
+    fresh.newest = undefined;
+    const readCounts: ReadHour = (hour, version) => (newest && newest.hour === hour && newest.version === version ? newest.set : readHour(opts.dataDir, hour, version));
+    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end, readCounts);
     const windowVersion = (state.window?.version ?? 0) + 1;
     // Not fsynced: a window file lost to a power cut, or torn, fails its checks and is recomputed from the hours.
     const windowPath = statePaths(opts.dataDir).windowCounts(windowVersion);
@@ -118,7 +122,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
-    const mismatches = checkConsistency(opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
+    const mismatches = checkConsistency(readCounts, state, hours, fresh.rebuilt, catalog, start, end);
+    newest = undefined;
     const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
 
     const generatedAt = isoOfMs(opts.nowMs);
@@ -214,12 +219,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
  * The consistency check of every hour recounted this run (the others keep
  * what an earlier run found), for the hours of the window.
  */
-function checkConsistency(dataDir: string, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: Iterable<number>, catalog: Catalog, start: number, end: number) {
+function checkConsistency(read: ReadHour, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: Iterable<number>, catalog: Catalog, start: number, end: number) {
   const out: Record<string, { found: Mismatch[]; total: number }> = {};
   for (const [h, m] of Object.entries(state.mismatches ?? {})) if (+h >= start && +h < end) out[h] = m;
   for (const h of rebuilt) {
     if (h < start || h >= end || !hours[h]) continue;
-    const r = checkHour(isoOfHour(h), readHour(dataDir, h, hours[h].version), catalog);
+    const r = checkHour(isoOfHour(h), read(h, hours[h].version), catalog);
     if (r.total > 0) out[h] = r;
     else delete out[h];
   }
@@ -267,8 +272,7 @@ async function readHeldWindow(dataDir: string, state: PipelineState): Promise<He
   }
 }
 
-function moveWindow(dataDir: string, state: PipelineState, heldWindow: HeldWindow, target: HourVersions, start: number, end: number): CountSet {
-  const read = (hour: number, version: number) => readHour(dataDir, hour, version);
+function moveWindow(dataDir: string, state: PipelineState, heldWindow: HeldWindow, target: HourVersions, start: number, end: number, read: ReadHour): CountSet {
   const held = state.window;
   const heldBytes = heldWindow.bytes;
   heldWindow.bytes = undefined;
