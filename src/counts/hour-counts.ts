@@ -23,9 +23,9 @@ export function readHour(dataDir: string, hour: number, version: number): CountS
  * Writes the next version of an hour: the previous version with every
  * updated group replaced (an update with no entries removes the group), or,
  * when `fresh` (a rerun recounted the whole hour), the updates alone.
- * Returns the version, and the counts as written.
+ * Returns the state's entry for it, and the counts as written.
  */
-export function writeHourVersion(dataDir: string, hour: number, prev: HourVersion | undefined, update: HourUpdate, fresh = false): { version: HourVersion; set: CountSet } {
+export function writeHourVersion(dataDir: string, hour: number, prev: HourVersion | undefined, update: HourUpdate, fresh = false): { entry: HourVersion; set: CountSet } {
   const set = prev && !fresh ? readHour(dataDir, hour, prev.version) : emptyCountSet(hour, hour + 1);
   for (const [group, counts] of update) {
     if (counts.ids.length === 0 && counts.lines === 0) {
@@ -38,5 +38,5 @@ export function writeHourVersion(dataDir: string, hour: number, prev: HourVersio
   }
   const version = (prev?.version ?? 0) + 1;
   writeCountFile(statePaths(dataDir).hourCounts(hour, version), set);
-  return { version: { version, lines: set.lines.get('') ?? 0 }, set };
+  return { entry: { version, lines: set.lines.get('') ?? 0 }, set };
 }

@@ -134,9 +134,9 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
       if (hour < from) continue;
       const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
       const written = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
-      hours[hour] = written.version;
+      hours[hour] = written.entry;
       out.rebuilt.push(hour);
-      out.newest = { hour, version: written.version.version, set: written.set };
+      out.newest = { hour, version: written.entry.version, set: written.set };
     }
     opts.progress(`counts: ${dayName(day)}: ${mapped.updates.size} hour files written`);
   }
