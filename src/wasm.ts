@@ -7,7 +7,7 @@ import { packageRoot } from './package-root.js';
 const modules = new Map<string, WebAssembly.Module>();
 
 /** dist/FILE compiled; a missing file is an error that says how to build it. */
-export function wasmModule(file: string): WebAssembly.Module {
+function wasmModule(file: string): WebAssembly.Module {
   let module = modules.get(file);
   if (!module) {
     const path = join(packageRoot(), 'dist', file);
@@ -20,4 +20,20 @@ export function wasmModule(file: string): WebAssembly.Module {
     modules.set(file, (module = new WebAssembly.Module(bytes)));
   }
   return module;
+}
+
+/** A WebAssembly page: memories grow by whole pages. */
+export const WASM_PAGE = 1 << 16;
+
+/**
+ * An instance of dist/FILE on a memory of its own (one page to start, grown
+ * by the caller), and that memory. An abort in the kernel throws, naming it.
+ */
+export function kernelInstance<T>(file: string): { memory: WebAssembly.Memory; exports: T } {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const abort = (): never => {
+    throw new Error(`${file} aborted`);
+  };
+  const instance = new WebAssembly.Instance(wasmModule(file), { env: { memory, abort } });
+  return { memory, exports: instance.exports as unknown as T };
 }

@@ -12,7 +12,7 @@
 // milliseconds, which vary from line to line, cost no mispredicted branch.
 // Parsing half a peak hour (167 MB, 5M lines) took 230–300 ms of user CPU in
 // JavaScript, and takes 85–100 ms here.
-import { wasmModule } from '../wasm.js';
+import { WASM_PAGE, kernelInstance } from '../wasm.js';
 
 interface KernelExports {
   scan(from: number, fastEnd: number): number;
@@ -23,8 +23,6 @@ interface KernelExports {
   BATCH: WebAssembly.Global;
   IN: WebAssembly.Global;
 }
-
-const PAGE = 1 << 16;
 
 /** Fields of an accepted line's record (i32s): see kernel/lines.ts. */
 export const Rec = { start: 0, productId: 1, quantity: 2, eventStart: 3, eventEnd: 4, eventHash: 5, size: 6 } as const;
@@ -42,10 +40,9 @@ export class LineKernel {
   /** The records of the lines scan accepted, Rec.size i32s each. */
   records: Int32Array;
 
-  constructor(module: WebAssembly.Module) {
+  constructor() {
     const exp = (name: keyof KernelExports) => (this.fns[name] as WebAssembly.Global).value as number;
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: kernelAbort } }).exports as unknown as KernelExports;
+    ({ memory: this.memory, exports: this.fns } = kernelInstance<KernelExports>('line-kernel.wasm'));
     this.inAt = exp('IN');
     this.outAt = exp('OUT');
     this.batch = exp('BATCH');
@@ -62,7 +59,7 @@ export class LineKernel {
   input(n: number): Uint8Array {
     const need = this.inAt + n;
     const have = this.memory.buffer.byteLength;
-    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     if (this.view.buffer !== this.memory.buffer || this.view.length < n) {
       this.view = new Uint8Array(this.memory.buffer, this.inAt, this.memory.buffer.byteLength - this.inAt);
       this.records = new Int32Array(this.memory.buffer, this.outAt, this.batch * Rec.size);
@@ -96,14 +93,10 @@ export class LineKernel {
   }
 }
 
-function kernelAbort(): never {
-  throw new Error('line-kernel.wasm aborted');
-}
-
 let kernel: LineKernel | undefined;
 
 /** This thread's kernel. */
 export function lineKernel(): LineKernel {
-  kernel ??= new LineKernel(wasmModule('line-kernel.wasm'));
+  kernel ??= new LineKernel();
   return kernel;
 }

@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Catalog } from '../catalog/catalog.js';
 import { radixSortPairs } from '../counts/count-table.js';
 import type { TopList } from '../rank/order.js';
-import { wasmModule } from '../wasm.js';
+import { WASM_PAGE, kernelInstance } from '../wasm.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -53,7 +53,6 @@ const BACKSLASH = 0x5c;
 const ITEM_BYTES = 96;
 /** What the kernel may store past the end of its output, or read past the end of a name. */
 const SLACK = 16;
-const PAGE = 1 << 16;
 /** An item's record in the kernel's memory: productId, sales, name address, name length (i32s). */
 const RECORD_BYTES = 16;
 
@@ -100,8 +99,7 @@ export class TopListEncoder {
     this.tail = `,"generatedAt":${JSON.stringify(head.generatedAt)},"window":${JSON.stringify(head.window)},"items":[`;
     this.firstItem = new Uint32Array(lists.length + 1);
     lists.forEach((l, i) => (this.firstItem[i + 1] = this.firstItem[i] + l.ids.length));
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    this.kernel = new WebAssembly.Instance(wasmModule('items-kernel.wasm'), { env: { memory: this.memory, abort: kernelAbort } }).exports as unknown as ItemsKernel;
+    ({ memory: this.memory, exports: this.kernel } = kernelInstance<ItemsKernel>('items-kernel.wasm'));
     if (this.kernel.RECORD.value !== RECORD_BYTES) throw new Error('items-kernel.wasm does not match documents.ts: run `npm run build`');
     const laid = layOutItems(lists, this.firstItem[lists.length], catalog, this.memory);
     this.longestName = laid.longestName;
@@ -125,14 +123,10 @@ export class TopListEncoder {
   }
 }
 
-function kernelAbort(): never {
-  throw new Error('items-kernel.wasm aborted');
-}
-
 /** Grows memory, by doubling at least, to hold `bytes`. */
 function grow(memory: WebAssembly.Memory, bytes: number): void {
   const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.max(Math.ceil((bytes - have) / PAGE), have / PAGE));
+  if (bytes > have) memory.grow(Math.max(Math.ceil((bytes - have) / WASM_PAGE), have / WASM_PAGE));
 }
 
 /**
