@@ -64,7 +64,7 @@ describe('the run lock', () => {
   it('held by a real run in progress (stopped with SIGSTOP): the second run exits 75 naming it; the first then finishes', async () => {
     const f = fixture();
     f.write(history(1, 300, T0 - 30 * HOUR, T0));
-    const first = spawn(process.execPath, [join(ROOT, 'bin', 'rank-pipeline.js'), 'run', '--hourly', '--data', f.data, '--now', nowFlag(T0), '--workers', '1', '--quiet'], { stdio: 'ignore' });
+    const first = spawn(join(ROOT, 'bin', 'rank-pipeline.js'), ['run', '--hourly', '--data', f.data, '--now', nowFlag(T0), '--workers', '1', '--quiet'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
     try {
       // Stop it as soon as it holds the lock.

@@ -18,7 +18,7 @@ export interface ChildResult extends CliResult {
   ms: number;
 }
 
-/** `node bin/rank-pipeline.js ...args` with RANK_FAULT set; resolves when it ends, however it ends. */
+/** `bin/rank-pipeline.js ...args` (an executable, as cron runs it) with RANK_FAULT set; resolves when it ends, however it ends. */
 export function child(args: string[], fault?: string, timeoutMs = 60_000): Promise<ChildResult> {
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'index.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` before the reliability suite');
   const env = { ...process.env };
@@ -28,7 +28,7 @@ export function child(args: string[], fault?: string, timeoutMs = 60_000): Promi
   if (fault) env.RANK_FAULT = fault;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
