@@ -47,10 +47,31 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `rank-pipeline run --hourly` (or `--daily`) as cron runs it (plus a terminal, for the stage lines). */
+/**
+ * The variables the command's first line sets (`#!/usr/bin/env -S NAME=VALUE … node`),
+ * for a run that puts node flags in front of it.
+ */
+function shebangEnv(): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const word of readFileSync(bin(), 'utf8').split('\n', 1)[0].split(' ')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(word);
+    if (m) vars[m[1]] = m[2].replace(/\$\{(\w+)\}/g, (_, name: string) => process.env[name] ?? '');
+  }
+  return vars;
+}
+
+/**
+ * `rank-pipeline run --hourly` (or `--daily`) as cron runs it: the executable
+ * itself (plus a terminal, for the stage lines). With node flags (profiles),
+ * node runs it with the environment its first line would have set.
+ */
 export async function runCli(dataDir: string, now: string, opts: { workers: number; tty: boolean; kind?: 'hourly' | 'daily' }, nodeFlags: string[] = []): Promise<Measured> {
   const kind = opts.kind ?? 'hourly';
-  const m = await measure(process.execPath, [...nodeFlags, bin(), 'run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers)], { tty: opts.tty, env: cleanEnv() });
+  const args = ['run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers)];
+  const m =
+    nodeFlags.length === 0
+      ? await measure(bin(), args, { tty: opts.tty, env: cleanEnv() })
+      : await measure(process.execPath, [...nodeFlags, bin(), ...args], { tty: opts.tty, env: { ...cleanEnv(), ...shebangEnv() } });
   if (m.status !== 0) throw new Error(`rank-pipeline run --${kind} --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
   return m;
 }

@@ -109,7 +109,7 @@ async function timeCli(dataDir: string, csv: string): Promise<number> {
   syncFileSystem(dataDir);
   const bin = resolve(fileURLToPath(import.meta.url), '../../../../bin/rank-pipeline.js');
   const t0 = process.hrtime.bigint();
-  execFileSync(process.execPath, [bin, 'ingest', '--data', dataDir, '--file', csv, '--quiet'], { stdio: 'inherit' });
+  execFileSync(bin, ['ingest', '--data', dataDir, '--file', csv, '--quiet'], { stdio: 'inherit' });
   return seconds(t0);
 }
 
