@@ -99,13 +99,15 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     // hours, of the day before, while writers may still be finishing its
     // last lines; of an older day, only when its global hours changed: then
     // its global log is mapped first, so that the category logs are read
-    // after what was seen there. A line appended to an older category day
-    // alone waits for the daily run's sweep.
+    // after what was seen there. Changed means new lines or a recount: a
+    // directory whose state only took its mtime, now old enough to trust,
+    // is not a day that grew. A line appended to an older category day alone
+    // waits for the daily run's sweep.
     const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
     const mapGlobal = () => stage(globals, `global log of ${dayName(day)}`);
     const always = opts.sweep || day === lastDay || (day === lastDay - 1 && end - firstHourOfDay(lastDay) <= PREVIOUS_DAY_HOURS);
     const mappedFirst = always ? undefined : await mapGlobal();
-    const hot = always || mappedFirst!.dirStates.size > 0;
+    const hot = always || mappedFirst!.newLines > 0 || mappedFirst!.updates.size > 0;
     let daySlugs = slugs;
     if (hot && settledDays[day] !== undefined) {
       const dirs = readSettledDays(opts.dataDir, day, settledDays[day]);

@@ -2,7 +2,7 @@
 // snapshot: an hourly run loads and rewrites only the days it reads. This
 // follows one old day through runs that leave it alone, a late line that
 // reopens it, and the lists that must stay exact throughout.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,13 @@ const cats = (id: number) => (id % 2 === 0 ? ['toys'] : ['books']);
 const snapshot = () => {
   const current = readFileSync(join(data, 'state', 'CURRENT'), 'utf8').trim();
   return JSON.parse(readFileSync(join(data, 'state', current), 'utf8')) as { dirs: Record<string, unknown>; settled?: Record<string, number> };
+};
+/** Sets the mtime of every log directory (global hours, category days) to `secondsAgo` before now. */
+const stampLogDirs = (secondsAgo: number) => {
+  const at = Date.now() / 1000 - secondsAgo;
+  for (const root of ['global', 'categories']) {
+    for (const a of readdirSync(join(data, 'logs', root))) for (const b of readdirSync(join(data, 'logs', root, a))) utimesSync(join(data, 'logs', root, a, b), at, at);
+  }
 };
 const settledFiles = () => (existsSync(join(data, 'state', 'settled')) ? readdirSync(join(data, 'state', 'settled')).sort() : []);
 const run = async (endMs: number) => {
@@ -41,6 +48,8 @@ describe('settled category days', () => {
     // Three days of purchases, up to END (12:00): 2026-11-24 to -26 ended over two hours before END.
     const all = makePurchases({ seed: 7, count: 900, fromMs: END - 72 * HOUR, toMs: END, products: 30, categoriesOf: cats });
     appendPurchases(data, all);
+    // Just written: the first run cannot trust the directories' mtimes yet (log-files.ts listFiles).
+    stampLogDirs(0);
     await run(END);
     expectExact(all, END);
     const first = snapshot();
@@ -52,9 +61,11 @@ describe('settled category days', () => {
     for (const d of inSnapshot) expect(d).toMatch(/2026-11-27$/);
     expect(settledFiles()).toEqual(Object.entries(first.settled!).map(([day, v]) => `${new Date(+day * 86_400_000).toISOString().slice(0, 10)}.v${v}.json`).sort());
 
-    // A new hour: the old days are not read, their files stay as they were.
+    // A new hour: the old days are not read, their files stay as they were,
+    // though the next run now trusts and records their directories' mtimes.
     const hour = makePurchases({ seed: 8, count: 50, fromMs: END, toMs: END + HOUR, products: 30, categoriesOf: cats });
     appendPurchases(data, hour);
+    stampLogDirs(3600);
     await run(END + HOUR);
     expectExact([...all, ...hour], END + HOUR);
     expect(snapshot().settled).toEqual(first.settled);
