@@ -56,7 +56,7 @@ import { CATEGORY_PAIRS_SQL, openSales } from './duckdb-baseline.js';
 import type { Agreement } from './helpers-agree.js';
 import { BenchData, DAILY_NOW, SCALES, WEEK_END, WEEK_HOURLY_NOW, WEEK_PER_HOUR, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
 import { type Row, printTable, runCli, runDuckChild } from './helpers-hourly.js';
-import { type Measured, printTimeline, timelineOf } from './helpers-process.js';
+import { type Measured, faultsText, printTimeline, timelineOf } from './helpers-process.js';
 import { printProfiles, summarizeProfiles } from './helpers-profile.js';
 
 export interface DailyOptions {
@@ -123,7 +123,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       // The run ends with a syncfs(2) of the whole file system: flush the set-up's own writes first.
       execFileSync('sync');
       const o = await runCli(work, DAILY_NOW, { ...opts, kind: 'daily' });
-      console.log(`daily run ${rep + 1}: ours ${o.seconds.toFixed(2)} s, CPU ${o.cpuSeconds.toFixed(2)} s, peak RSS ${(o.maxRss / MIB).toFixed(0)} MiB, load ${o.load.toFixed(1)}; progress timeline:`);
+      console.log(`daily run ${rep + 1}: ours ${o.seconds.toFixed(2)} s, CPU ${o.cpuSeconds.toFixed(2)} s${faultsText(o)}, peak RSS ${(o.maxRss / MIB).toFixed(0)} MiB, load ${o.load.toFixed(1)}; progress timeline:`);
       printTimeline(timelineOf(o.stdout + o.stderr), o.seconds);
       ours.push(o);
 
@@ -134,7 +134,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[
       const d = await runDuckChild<DuckRanks>(work, fileURLToPath(import.meta.url), '--duck-child', { globalFiles, productsCsv: join(work, 'catalog', 'products.csv'), shards, threads: opts.workers } satisfies Omit<DuckSpec, 'resultFile'>);
       const t = d.result.timings;
       console.log(
-        `daily run ${rep + 1} DuckDB: ${d.seconds.toFixed(2)} s, CPU ${d.cpuSeconds.toFixed(2)} s, peak RSS ${(d.maxRss / MIB).toFixed(0)} MiB, load ${d.load.toFixed(1)}; ` +
+        `daily run ${rep + 1} DuckDB: ${d.seconds.toFixed(2)} s, CPU ${d.cpuSeconds.toFixed(2)} s${faultsText(d)}, peak RSS ${(d.maxRss / MIB).toFixed(0)} MiB, load ${d.load.toFixed(1)}; ` +
           `open ${t.open.toFixed(2)}, catalog load ${t.catalog.toFixed(2)}, aggregate ${(sizeOf(globalFiles) / 1e6).toFixed(0)} MB ${t.aggregate.toFixed(2)}, ` +
           `overall ranks ${t.overall.toFixed(2)}, category ranks ${t.categories.toFixed(2)} s (${d.result.productsRanked} products, ${d.result.categoryRanks} category ranks)`,
       );

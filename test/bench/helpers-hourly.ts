@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../src/package-root.js';
 import type { ListsResult, ListsSpec } from './duckdb-baseline.js';
-import { type Measured, measure, printTimeline, timelineOf } from './helpers-process.js';
+import { type Measured, faultsText, measure, printTimeline, timelineOf } from './helpers-process.js';
 import { printProfiles, summarizeProfiles } from './helpers-profile.js';
 
 export interface Row {
@@ -79,7 +79,7 @@ export async function runCli(dataDir: string, now: string, opts: { workers: numb
 export function printStages(label: string, m: Measured): void {
   const marks = timelineOf(m.stdout + m.stderr);
   console.log(
-    `hourly ${label}: ours ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB, load ${m.load.toFixed(1)}` +
+    `hourly ${label}: ours ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s${faultsText(m)}, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB, load ${m.load.toFixed(1)}` +
       `${marks.length ? '; progress timeline:' : ''}`,
   );
   printTimeline(marks, m.seconds);

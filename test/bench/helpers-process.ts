@@ -1,8 +1,9 @@
 // Bench helper: run a command as its own process and measure what an operator
-// would see: wall time from spawn to exit, and the process's peak RSS (worker
-// threads included, they share the process). Peak RSS comes from GNU time
-// (`/usr/bin/time -f %M`) when it is installed, else from sampling VmHWM in
-// /proc/PID/status every 20 ms (a floor: the last ~20 ms before exit are missed).
+// would see: wall time from spawn to exit, and the process's CPU, peak RSS and
+// minor page faults (worker threads included, they share the process). These
+// come from GNU time (`/usr/bin/time -f '%U %S %M %R'`) when it is installed;
+// else peak RSS comes from sampling VmHWM in /proc/PID/status every 20 ms (a
+// floor: the last ~20 ms before exit are missed), and CPU and faults are NaN.
 // With `tty`, the command runs under script(1), so the CLI's per-stage
 // progress lines (printed only on a terminal) come back in the output too.
 import { spawn } from 'node:child_process';
@@ -17,6 +18,12 @@ export interface Measured {
   maxRss: number;
   /** User + system CPU seconds of the process (all its threads), NaN without GNU time. */
   cpuSeconds: number;
+  /**
+   * Minor page faults of the process, NaN without GNU time. On this machine a
+   * fault costs ~20 µs, so the count explains much of a run's CPU, and it
+   * varies less from run to run than the seconds do.
+   */
+  minorFaults: number;
   /** 1-minute load average when the command started: other work on the machine skews wall times. */
   load: number;
   /** stdout (and, under a TTY, stderr too: script(1) merges them). */
@@ -43,7 +50,7 @@ export async function measure(cmd: string, args: string[], opts: MeasureOptions 
   try {
     let argv = [cmd, ...args];
     const gnu = hasGnuTime();
-    if (gnu) argv = [GNU_TIME, '-f', '%U %S %M', '-o', timeFile, ...argv];
+    if (gnu) argv = [GNU_TIME, '-f', '%U %S %M %R', '-o', timeFile, ...argv];
     if (opts.tty && hasScript()) argv = ['/usr/bin/script', '-qefc', argv.map(shellQuote).join(' '), '/dev/null'];
     const load = loadavg()[0];
     const t0 = process.hrtime.bigint();
@@ -60,17 +67,17 @@ export async function measure(cmd: string, args: string[], opts: MeasureOptions 
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (sampler) clearInterval(sampler);
-    const usage = gnu && existsSync(timeFile) ? parseGnuTime(readFileSync(timeFile, 'utf8')) : { cpuSeconds: Number.NaN, maxRss: sampled };
+    const usage = gnu && existsSync(timeFile) ? parseGnuTime(readFileSync(timeFile, 'utf8')) : { cpuSeconds: Number.NaN, maxRss: sampled, minorFaults: Number.NaN };
     return { status, seconds, ...usage, load, stdout, stderr };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** GNU time's -o file: a "Command exited with non-zero status" line may come first; `%U %S %M` is the last. */
-function parseGnuTime(text: string): { cpuSeconds: number; maxRss: number } {
-  const [user, sys, kb] = (text.trim().split('\n').at(-1) ?? '').trim().split(/\s+/).map(Number);
-  return { cpuSeconds: user + sys, maxRss: Number.isFinite(kb) ? kb * 1024 : 0 };
+/** GNU time's -o file: a "Command exited with non-zero status" line may come first; `%U %S %M %R` is the last. */
+function parseGnuTime(text: string): { cpuSeconds: number; maxRss: number; minorFaults: number } {
+  const [user, sys, kb, faults] = (text.trim().split('\n').at(-1) ?? '').trim().split(/\s+/).map(Number);
+  return { cpuSeconds: user + sys, maxRss: Number.isFinite(kb) ? kb * 1024 : 0, minorFaults: faults };
 }
 
 /** The process's peak RSS so far (and its descendants' is not included), 0 when it is gone. */
@@ -130,4 +137,6 @@ export function printTimeline(marks: Mark[], totalSeconds: number): void {
 }
 
 export const mib = (bytes: number) => bytes / 2 ** 20;
+/** ", 178k minor faults", or nothing without GNU time. */
+export const faultsText = (m: Pick<Measured, 'minorFaults'>) => (Number.isNaN(m.minorFaults) ? '' : `, ${Math.round(m.minorFaults / 1000)}k minor faults`);
 export const fmtS = (s: number) => `${s.toFixed(2)} s`;

@@ -41,7 +41,7 @@ import { recordPointer } from '../../src/publish/prune.js';
 import { type Item, openDuck, topOverall } from './duckdb-baseline.js';
 import { type Agreement, compareLists, compareRelease, readRelease, sampleCategories } from './helpers-agree.js';
 import { BenchData, NEW_HOUR, RUN_NOW, BASE_NOW, SCALES, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
-import type { Measured } from './helpers-process.js';
+import { type Measured, faultsText } from './helpers-process.js';
 import { type Row, runCli, runDuckLists, printRow, printStages, printTable, profileRun } from './helpers-hourly.js';
 
 export interface HourlyOptions {
@@ -298,7 +298,7 @@ async function contest(label: string, data: BenchData, opts: HourlyOptions, setU
     const d = await runDuckLists(work, { globalFiles, productsCsv: join(work, 'catalog', 'products.csv'), sample, threads: opts.workers });
     const t = d.result.timings;
     console.log(
-      `hourly ${label} run ${rep + 1} DuckDB: ${d.seconds.toFixed(2)} s, CPU ${d.cpuSeconds.toFixed(2)} s, peak RSS ${(d.maxRss / 2 ** 20).toFixed(0)} MiB, load ${d.load.toFixed(1)}; ` +
+      `hourly ${label} run ${rep + 1} DuckDB: ${d.seconds.toFixed(2)} s, CPU ${d.cpuSeconds.toFixed(2)} s${faultsText(d)}, peak RSS ${(d.maxRss / 2 ** 20).toFixed(0)} MiB, load ${d.load.toFixed(1)}; ` +
         `open ${t.open.toFixed(2)}, catalog load ${t.catalog.toFixed(2)}, aggregate ${(sizeOf(globalFiles) / 1e6).toFixed(0)} MB ${t.aggregate.toFixed(2)}, ` +
         `overall ${t.overall.toFixed(2)}, categories ${t.categories.toFixed(2)} s (${d.result.categoriesWithSales} with sales)`,
     );
