@@ -48,30 +48,26 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * The variables the command's first line sets (`#!/usr/bin/env -S NAME=VALUE … node`),
- * for a run that puts node flags in front of it.
+ * The interpreter the command's first line names and its argument, as the
+ * kernel runs them (`/usr/bin/env`, `-S GLIBC_TUNABLES=… node`), for a run
+ * that puts node flags between them and the script.
  */
-function shebangEnv(): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const word of readFileSync(bin(), 'utf8').split('\n', 1)[0].split(' ')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(word);
-    if (m) vars[m[1]] = m[2].replace(/\$\{(\w+)\}/g, (_, name: string) => process.env[name] ?? '');
-  }
-  return vars;
+function interpreterLine(): string[] {
+  const line = readFileSync(bin(), 'utf8').split('\n', 1)[0].slice(2);
+  const space = line.indexOf(' ');
+  return space < 0 ? [line] : [line.slice(0, space), line.slice(space + 1)];
 }
 
 /**
  * `rank-pipeline run --hourly` (or `--daily`) as cron runs it: the executable
  * itself (plus a terminal, for the stage lines). With node flags (profiles),
- * node runs it with the environment its first line would have set.
+ * its first line's command runs it with the flags in front.
  */
 export async function runCli(dataDir: string, now: string, opts: { workers: number; tty: boolean; kind?: 'hourly' | 'daily' }, nodeFlags: string[] = []): Promise<Measured> {
   const kind = opts.kind ?? 'hourly';
   const args = ['run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers)];
-  const m =
-    nodeFlags.length === 0
-      ? await measure(bin(), args, { tty: opts.tty, env: cleanEnv() })
-      : await measure(process.execPath, [...nodeFlags, bin(), ...args], { tty: opts.tty, env: { ...cleanEnv(), ...shebangEnv() } });
+  const argv = nodeFlags.length === 0 ? [bin(), ...args] : [...interpreterLine(), ...nodeFlags, bin(), ...args];
+  const m = await measure(argv[0], argv.slice(1), { tty: opts.tty, env: cleanEnv() });
   if (m.status !== 0) throw new Error(`rank-pipeline run --${kind} --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
   return m;
 }

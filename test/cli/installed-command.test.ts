@@ -9,10 +9,15 @@ import { describe, expect, it } from 'vitest';
 const BIN = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'rank-pipeline.js');
 const SHEBANG = readFileSync(BIN, 'utf8').split('\n', 1)[0];
 
-/** `node -e SCRIPT` started the way the shebang starts the command, with the caller's environment. */
+/**
+ * `node -e SCRIPT` started the way the kernel starts the command from its
+ * first line (the interpreter, then the rest of the line as one argument),
+ * with the caller's environment.
+ */
 function asTheShebang(script: string, env: NodeJS.ProcessEnv): string {
-  const [command, ...args] = SHEBANG.slice(2).split(' ');
-  return execFileSync(command, [args[0], args.slice(1).join(' '), '-e', script], { env, encoding: 'utf8' });
+  const line = SHEBANG.slice(2);
+  const space = line.indexOf(' ');
+  return execFileSync(line.slice(0, space), [line.slice(space + 1), '-e', script], { env, encoding: 'utf8' });
 }
 
 const callerEnv = (tunables?: string): NodeJS.ProcessEnv => {
