@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ExitCode, PipelineError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import { workerExecArgv } from '../worker-flags.js';
 import type * as Jobs from '../../jobs/index.js';
 
 type JobName = keyof typeof Jobs;
@@ -79,7 +80,7 @@ export function poolRunner(workers: number): Runner {
   let pool: Piscina | undefined;
   const start = (): Piscina => {
     if (pool) return pool;
-    pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
+    pool = new Piscina({ filename: jobsModulePath(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, execArgv: workerExecArgv(WORKER_EXEC_ARGV) });
     // A worker that dies mid-task rejects that task (retried above); the
     // pool's own 'error' event must not become an uncaught exception.
     pool.on('error', () => undefined);
