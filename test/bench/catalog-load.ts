@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../../src/catalog/load.js';
+import { exitOnHelp } from './helpers-usage.js';
 
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -120,6 +121,7 @@ function runChild(dir: string): Measurement {
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 export async function main(): Promise<void> {
+  exitOnHelp(process.argv.slice(2), import.meta.url);
   const products = flag('products', 10_000_000);
   const categories = flag('categories', 30_000);
   const dir = mkdtempSync(join(tmpdir(), 'catalog-bench-'));

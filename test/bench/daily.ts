@@ -58,6 +58,7 @@ import { BenchData, DAILY_NOW, SCALES, WEEK_END, WEEK_HOURLY_NOW, WEEK_PER_HOUR,
 import { type Row, printTable, runCli, runDuckChild } from './helpers-hourly.js';
 import { type Measured, faultsText, printTimeline, timelineOf } from './helpers-process.js';
 import { printProfiles, summarizeProfiles } from './helpers-profile.js';
+import { exitOnHelp } from './helpers-usage.js';
 
 export interface DailyOptions {
   scale: Scale;
@@ -99,6 +100,7 @@ const WEEK_END_HOUR = Date.parse(WEEK_END) / 3_600_000;
 const loads = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[]> {
+  exitOnHelp(argv, import.meta.url);
   const opts = parseArgs(argv);
   const data = new BenchData(opts.scale);
   const s = opts.scale;

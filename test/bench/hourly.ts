@@ -43,6 +43,7 @@ import { type Agreement, compareLists, compareRelease, readRelease, sampleCatego
 import { BenchData, NEW_HOUR, RUN_NOW, BASE_NOW, SCALES, type Scale, copyTree, filesUnder, linkTree, sizeOf, warmPageCache } from './helpers-data.js';
 import { type Measured, faultsText } from './helpers-process.js';
 import { type Row, runCli, runDuckLists, printRow, printStages, printTable, profileRun } from './helpers-hourly.js';
+import { exitOnHelp } from './helpers-usage.js';
 
 export interface HourlyOptions {
   scale: Scale;
@@ -94,6 +95,7 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const GIB = 2 ** 30;
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<Row[]> {
+  exitOnHelp(argv, import.meta.url);
   const opts = parseArgs(argv);
   const data = new BenchData(opts.scale);
   const s = opts.scale;

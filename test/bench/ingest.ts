@@ -18,6 +18,7 @@ import { CsvOut } from '../../src/generate/csv-out.js';
 import { generatePurchases } from '../../src/generate/purchase-gen.js';
 import { fileSource } from '../../src/log/ingest-source.js';
 import { ingest } from '../../src/log/ingest-run.js';
+import { exitOnHelp } from './helpers-usage.js';
 
 export interface IngestBenchResult {
   purchases: number;
@@ -43,6 +44,7 @@ const arg = (argv: string[], name: string, fallback: number) => {
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<IngestBenchResult> {
+  exitOnHelp(argv, import.meta.url);
   const products = arg(argv, '--products', 10_000_000);
   const categories = arg(argv, '--categories', 30_000);
   const purchases = arg(argv, '--purchases', 10_000_000);

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { exitOnHelp } from './helpers-usage.js';
 
 type ScaleName = 'small' | 'full';
 
@@ -65,6 +66,7 @@ function settle(): void {
 const SETTLE_MS = 65_000;
 
 export function main(argv: string[] = process.argv.slice(2)): number {
+  exitOnHelp(argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv, import.meta.url);
   const { only, scale, extra } = parse(argv);
   const here = (f: string) => fileURLToPath(new URL(`./${f}`, import.meta.url));
   const results: Array<{ name: string; status: string; seconds: number }> = [];
