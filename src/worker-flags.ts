@@ -4,8 +4,8 @@
 // V8 and per-process options (--max-old-space-size, --stack-trace-limit,
 // --title, …: ERR_WORKER_INVALID_EXEC_ARGV), so `node
 // --max-old-space-size=8192 bin/rank-pipeline.js run --hourly` died with
-// exit 70 as its pool started. Those options act on the whole process
-// anyway, workers included; the rest (--cpu-prof for the bench's profiles,
+// exit 70 as its pool started. Those options are set for the process and
+// V8, not for one thread; the rest (--cpu-prof for the bench's profiles,
 // --enable-source-maps, --inspect, …) are passed on. Node lists no option
 // as one or the other, so a flag not known to be accepted is tried on a
 // worker, which is stopped at once (a worker refused is never started).
