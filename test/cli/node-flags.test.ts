@@ -11,7 +11,7 @@ import { acceptedByWorkers } from '../../src/worker-flags.js';
 
 const BIN = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'rank-pipeline.js');
 const NOW = '2026-11-27T19:05:00Z';
-/** Each refused by a worker thread: a V8 option, and a per-process one. */
+/** Each refused by a worker thread: two V8 options and a per-process one. */
 const V8_FLAGS = ['--max-old-space-size=2048', '--stack-trace-limit=30', '--title=rank-pipeline-test'];
 
 let dir: string;
@@ -38,5 +38,4 @@ describe('node flags before the command', () => {
     const latest = JSON.parse(readFileSync(join(dir, 'out', 'latest.json'), 'utf8'));
     expect(existsSync(join(dir, 'out', latest.base, 'overall.json'))).toBe(true);
   });
-
 });
