@@ -100,6 +100,24 @@ export class CatalogBuilder {
   }
 
   /**
+   * addCheckedProduct for n rows at once, as columns (products-kernel.ts):
+   * ids[0, n); each row's category indexes end at catEnds[i] in `cats` (a row
+   * without any holds the uncategorized index), its name at nameEnds[i] in
+   * `names` (ends count from 0).
+   */
+  addCheckedRows(n: number, ids: Uint32Array, catEnds: Uint32Array, cats: Uint32Array, nameEnds: Uint32Array, names: Uint8Array): void {
+    const catBase = this.catIndexes.length;
+    const nameBase = this.nameOffsets.get(this.nameOffsets.length - 1);
+    if (nameBase + names.length > MAX_PRODUCT_ID) throw new Error('product names exceed 4 GiB in total');
+    this.reserveNames(nameBase + names.length);
+    this.names.set(names, nameBase);
+    this.catIndexes.append(cats, cats.length, 0);
+    this.ids.append(ids, n, 0);
+    this.catOffsets.append(catEnds, n, catBase);
+    this.nameOffsets.append(nameEnds, n, nameBase);
+  }
+
+  /**
    * Makes room for `factor` times the products added so far, with as many
    * category references and name bytes per product. A loader that can
    * estimate the total so spares the builder its doubling copies, and build()
@@ -167,6 +185,15 @@ class GrowableU32 {
   push(value: number): void {
     if (this.length === this.data.length) this.reserve(this.data.length * 2);
     this.data[this.length++] = value;
+  }
+
+  /** Pushes the first n of `values`, each plus `add`. */
+  append(values: Uint32Array, n: number, add: number): void {
+    if (this.length + n > this.data.length) this.reserve(Math.max(this.data.length * 2, this.length + n));
+    const data = this.data;
+    if (add === 0) data.set(n === values.length ? values : values.subarray(0, n), this.length);
+    else for (let i = 0, to = this.length; i < n; i++, to++) data[to] = values[i]! + add;
+    this.length += n;
   }
 
   reserve(capacity: number): void {

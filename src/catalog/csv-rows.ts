@@ -10,9 +10,9 @@
 // other rows.
 //
 // products.csv goes further (ByteRowSink): its sink reads each line straight
-// from the file's bytes, quoted fields included, and leaves only what it does
-// not take (a field spanning lines, a lone CR, a broken rule) to fast-csv and
-// row(), which hold every message.
+// from the file's bytes, quoted fields included (plain ones many at a time,
+// addRows), and leaves only what it does not take (a field spanning lines, a
+// lone CR, a broken rule) to fast-csv and row(), which hold every message.
 import { isUtf8 } from 'node:buffer';
 import { parseString } from 'fast-csv';
 import type { CatalogFs } from './catalog-fs.js';
@@ -36,6 +36,14 @@ export interface ByteRowSink extends RowSink {
   scanLine(bytes: Buffer, start: number): number;
   /** Adds what the last scanLine() read. */
   addScanned(): void;
+  /**
+   * Optional: reads and adds the lines from bytes[start] on (the bytes
+   * scanLine gets) that it can take many at a time, up to the first it
+   * cannot; returns how many, with where they end in `next`. The line it
+   * stopped at goes to scanLine().
+   */
+  addRows?(bytes: Buffer, start: number): number;
+  readonly next?: number;
 }
 
 /** A line holding nothing but blanks: fast-csv makes it `[]`, the plain path `['  ']`. */
@@ -125,6 +133,13 @@ class LineReader {
   private async scan(sink: ByteRowSink, bytes: Buffer, start: number): Promise<void> {
     const end = bytes.length;
     for (let at = start; at < end; ) {
+      // Lines waiting for fast-csv go to the sink first: only a line that
+      // scanLine() takes flushes them, which keeps a run of them together.
+      if (sink.addRows && this.segment.length === 0) {
+        this.line += sink.addRows(bytes, at);
+        at = sink.next!;
+        if (at >= end) break;
+      }
       const next = this.inQuotes ? -1 : sink.scanLine(bytes, at);
       if (next >= 0) {
         if (this.segment.length > 0) await this.flush();

@@ -4,16 +4,20 @@
 // line is read in place from the file's bytes (scanLine), quoted fields
 // included: the id is parsed from its digits, each slug is found by hashing
 // its bytes, and the name's bytes are copied into the builder's name table,
-// so a row makes no string. A line that breaks a rule, or that the scan does
-// not read (a field spanning lines, a lone CR), is cut into fields by
-// fast-csv and taken through row(), which holds every rule and message.
+// so a row makes no string. Plain rows, nearly all of them, are read before
+// that in batches by a WebAssembly kernel (products-kernel.ts, addRows()),
+// which takes a line only as scanLine would. A line that breaks a rule, or
+// that the scan does not read (a field spanning lines, a lone CR), is cut
+// into fields by fast-csv and taken through row(), which holds every rule
+// and message.
 import type { CatalogBuilder } from './build.js';
 import { MAX_CATEGORIES_PER_PRODUCT, MAX_PRODUCT_ID } from './build.js';
 import { SLUG_RULE } from './categories-csv.js';
 import { type ByteRowSink, isBlankRow } from './csv-rows.js';
+import { ProductsKernel } from './products-kernel.js';
 import { SlugTable } from './slug-table.js';
 import { usageError } from '../errors.js';
-import { SLUG_RE } from '../layout.js';
+import { SLUG_RE, UNCATEGORIZED } from '../layout.js';
 
 export const PRODUCTS_HEADER = 'product_id,categories,name';
 const HEADERS = ['product_id,categories', PRODUCTS_HEADER];
@@ -37,6 +41,9 @@ export class ProductsSink implements ByteRowSink {
   /** Fields a row may have: 0 until the header is read. */
   private columns = 0;
   private readonly slugs: SlugTable;
+  private readonly kernel: ProductsKernel;
+  /** Where the rows the last addRows() added end. */
+  next = 0;
   /** What scanLine() read, for addScanned(): a header (its field count), or a product. */
   private scannedHeader = 0;
   private scannedId = 0;
@@ -58,6 +65,7 @@ export class ProductsSink implements ByteRowSink {
     private readonly fileBytes = 0,
   ) {
     this.slugs = new SlugTable(builder.categories.map((c) => c.slug));
+    this.kernel = new ProductsKernel(this.slugs, builder.categoryIndex(UNCATEGORIZED));
   }
 
   row(fields: readonly string[], line: number): void {
@@ -106,8 +114,29 @@ export class ProductsSink implements ByteRowSink {
       return;
     }
     this.builder.addCheckedProduct(this.scannedId, this.scannedCategories, this.scannedCount, this.scannedName, this.scannedNameStart, this.scannedNameEnd);
-    this.bytesAdded += this.scannedBytes;
-    if (this.builder.productCount === ESTIMATE_AFTER && this.fileBytes > 0) {
+    this.added(1, this.scannedBytes);
+  }
+
+  /**
+   * Adds the rows from b[start] on that the WebAssembly kernel takes
+   * (products-kernel.ts), up to the first it leaves to scanLine(); returns
+   * how many and, in `next`, where they end. Rows are read only once the
+   * header is.
+   */
+  addRows(b: Buffer, start: number): number {
+    this.next = start;
+    if (this.columns === 0) return 0;
+    const before = this.builder.productCount;
+    this.next = this.kernel.addRows(b, start, this.columns === 3, this.builder);
+    const rows = this.builder.productCount - before;
+    this.added(rows, this.next - start);
+    return rows;
+  }
+
+  private added(rows: number, bytes: number): void {
+    const before = this.builder.productCount - rows;
+    this.bytesAdded += bytes;
+    if (before < ESTIMATE_AFTER && this.builder.productCount >= ESTIMATE_AFTER && this.fileBytes > 0) {
       this.builder.reserveScaled((ESTIMATE_MARGIN * this.fileBytes) / this.bytesAdded);
     }
   }

@@ -11,11 +11,14 @@ export class SlugTable {
   /** Where the slug read by the last find() ended: the first byte after it that cannot be in a slug. */
   end = 0;
   private readonly mask: number;
-  /** Open addressing, linear probing: slot → slug index, or -1. */
-  private readonly slots: Int32Array;
-  /** Every slug's bytes back to back (slugs are ASCII), and where each starts. */
-  private readonly bytes: Buffer;
-  private readonly starts: Uint32Array;
+  /**
+   * Open addressing, linear probing: slot → slug index, or -1; a power of
+   * two long. Read by products-kernel.ts, which copies the table.
+   */
+  readonly slots: Int32Array;
+  /** Every slug's bytes back to back (slugs are ASCII), and where each starts (one more: the end). */
+  readonly bytes: Buffer;
+  readonly starts: Uint32Array;
 
   /** `slugs` are valid slugs (the builder checked them): a slug index is a position here. */
   constructor(slugs: readonly string[]) {
