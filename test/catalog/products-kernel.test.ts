@@ -98,6 +98,13 @@ describe('ProductsSink.addRows: the WebAssembly kernel', () => {
     }
   });
 
+  it('takes 32 categories and leaves 33 (the most a product may list is 32)', () => {
+    const many = Array.from({ length: 33 }, (_, i) => `c${i}`);
+    const k = sink(many);
+    expect(k.add(`1,${many.slice(0, 32).join('|')},A\n2,${many.join('|')},B\n`)).toEqual({ rows: 1, next: `1,${many.slice(0, 32).join('|')},A\n`.length });
+    expect(k.products()).toEqual([[1, many.slice(0, 32).join('|'), 'A']]);
+  });
+
   it('leaves a name to scanLine when there is no name column', () => {
     const k = sink(SLUGS, 'product_id,categories\n');
     expect(k.add('5,toys\n6,toys,Ball\n')).toEqual({ rows: 1, next: 7 });
