@@ -14,7 +14,7 @@ import type { CatalogBuilder } from './build.js';
 import { MAX_CATEGORIES_PER_PRODUCT, MAX_PRODUCT_ID } from './build.js';
 import { SLUG_RULE } from './categories-csv.js';
 import { type ByteRowSink, isBlankRow } from './csv-rows.js';
-import { ProductsKernel } from './products-kernel.js';
+import { MAX_KERNEL_CATEGORIES, ProductsKernel } from './products-kernel.js';
 import { SlugTable } from './slug-table.js';
 import { usageError } from '../errors.js';
 import { SLUG_RE, UNCATEGORIZED } from '../layout.js';
@@ -41,7 +41,8 @@ export class ProductsSink implements ByteRowSink {
   /** Fields a row may have: 0 until the header is read. */
   private columns = 0;
   private readonly slugs: SlugTable;
-  private readonly kernel: ProductsKernel;
+  /** None past MAX_KERNEL_CATEGORIES: the scan reads every row then. */
+  private readonly kernel: ProductsKernel | undefined;
   /** Where the rows the last addRows() added end. */
   next = 0;
   /** What scanLine() read, for addScanned(): a header (its field count), or a product. */
@@ -65,7 +66,8 @@ export class ProductsSink implements ByteRowSink {
     private readonly fileBytes = 0,
   ) {
     this.slugs = new SlugTable(builder.categories.map((c) => c.slug));
-    this.kernel = new ProductsKernel(this.slugs, builder.categoryIndex(UNCATEGORIZED));
+    const count = builder.categories.length;
+    this.kernel = count <= MAX_KERNEL_CATEGORIES ? new ProductsKernel(this.slugs, builder.categoryIndex(UNCATEGORIZED)) : undefined;
   }
 
   row(fields: readonly string[], line: number): void {
@@ -125,7 +127,7 @@ export class ProductsSink implements ByteRowSink {
    */
   addRows(b: Buffer, start: number): number {
     this.next = start;
-    if (this.columns === 0) return 0;
+    if (this.columns === 0 || !this.kernel) return 0;
     const before = this.builder.productCount;
     this.next = this.kernel.addRows(b, start, this.columns === 3, this.builder);
     const rows = this.builder.productCount - before;

@@ -26,6 +26,9 @@ interface KernelExports {
 const LAYOUT = ['BATCH', 'IDS', 'CAT_ENDS', 'NAME_ENDS', 'CATS', 'NAMES', 'END', 'ENTRY', 'INLINE'] as const;
 type Layout = Record<(typeof LAYOUT)[number], number>;
 
+/** The most categories the kernel's table holds: an entry keeps a slug's index in 24 bits. */
+export const MAX_KERNEL_CATEGORIES = (1 << 24) - 1;
+
 /** Bytes past the input's sentinel that the kernel may load. */
 const SLACK = 16;
 
@@ -46,6 +49,7 @@ export class ProductsKernel {
     this.fns = exports as unknown as KernelExports;
     this.k = Object.fromEntries(LAYOUT.map((name) => [name, (exports[name] as WebAssembly.Global).value as number])) as Layout;
     if (this.k.ENTRY !== 16 || this.k.INLINE !== 12) throw new Error('products-kernel.wasm does not match products-kernel.ts: run `npm run build`');
+    if (slugs.starts.length - 1 > MAX_KERNEL_CATEGORIES) throw new Error(`the kernel holds at most ${MAX_KERNEL_CATEGORIES} categories`);
 
     const tableAt = align(this.k.END);
     const bytesAt = tableAt + slugs.slots.length * this.k.ENTRY;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogBuilder } from '../../src/catalog/build.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { ProductsSink } from '../../src/catalog/products-csv.js';
+import { MAX_KERNEL_CATEGORIES, ProductsKernel } from '../../src/catalog/products-kernel.js';
 import { SlugTable } from '../../src/catalog/slug-table.js';
 import { ExitCode, PipelineError } from '../../src/errors.js';
 import { DATA, memCatalog, paths } from './memfs-catalog.js';
@@ -74,6 +75,11 @@ describe('ProductsSink.addRows: the WebAssembly kernel', () => {
   it('leaves a name to scanLine when there is no name column', () => {
     const k = sink(SLUGS, 'product_id,categories\n');
     expect(k.add('5,toys\n6,toys,Ball\n')).toEqual({ rows: 1, next: 7 });
+  });
+
+  it('refuses a table of more categories than an entry can index (the sink then reads every row itself)', () => {
+    const table = { slots: new Int32Array(16), bytes: Buffer.alloc(0), starts: new Uint32Array(MAX_KERNEL_CATEGORIES + 2) } as unknown as SlugTable;
+    expect(() => new ProductsKernel(table, 0)).toThrow(/at most 16777215 categories/);
   });
 
   it('takes nothing before the header', () => {
