@@ -3,8 +3,8 @@
 // it reads a chunk of the file, copied into its memory once, in batches of
 // rows laid out as the builder's columns, which take each batch in a few
 // bulk copies. ProductsSink reads itself, in JavaScript, only the rows the
-// kernel leaves (a quoted id or slug field, an unquoted name with a quote in
-// it, a header, a blank line, a broken rule).
+// kernel leaves (an unquoted name with a quote in it, a header, a blank
+// line, a broken rule).
 //
 // Why WebAssembly: the same scan in JavaScript, bytes on a Buffer with the
 // slug found by hashing them, took ~4 s of a cold start's main thread for

@@ -32,6 +32,11 @@ describe('ProductsSink.addRows: the WebAssembly kernel', () => {
 
   it.each([
     ...LINES_READ_IN_PLACE.filter((c) => !c[4]).map(([label, line]) => [label, line]),
+    ['text after a quoted id', '"5"x,toys,Ball\n'],
+    ['an unclosed quoted id', '"5,toys,Ball\n'],
+    ['text after quoted categories', '5,"toys"x,Ball\n'],
+    ['quoted categories left open', '5,"toys|books,Ball\n'],
+    ['a comma inside quoted categories', '5,"toys,books",Ball\n'],
     ['a lone CR', '5,toys,Ba\rll\n'],
     ['a name spanning lines', '5,toys,"Ba\nll"\n'],
     ['a fourth field', '5,toys,Ball,red\n'],

@@ -1,11 +1,11 @@
 // AssemblyScript, compiled to dist/products-kernel.wasm by `npm run build`
 // (asc, not tsc): the loader's fast path over the rows of products.csv
 // (CONTRACT.md §2), `id,slug|slug,name`. It accepts only rows it is sure of,
-// with what ProductsSink.scanLine would read from them: an unquoted id, an
-// unquoted slug field of known slugs, none twice, at most 32, and a name that
-// is unquoted without a quote in it, or quoted on one line. At anything else
-// (a quoted id or slug field, a header, a blank line, a broken rule, a lone
-// CR, the end of the bytes) it stops and leaves the line to products-csv.ts,
+// with what ProductsSink.scanLine would read from them: an id, a slug field
+// of known slugs, none twice, at most 32 (either field perhaps in quotes),
+// and a name that is unquoted without a quote in it, or quoted on one line.
+// At anything else (a header, a blank line, a broken rule, a lone CR, the
+// end of the bytes) it stops and leaves the line to products-csv.ts,
 // which names faults. products-kernel.ts loads it and lays out the table and
 // the input.
 //
@@ -122,7 +122,10 @@ export function scan(base: usize, from: u32, end: u32, withName: bool): u32 {
  */
 // @ts-ignore: decorator
 @inline function parseRow(p: usize, last: usize, withName: bool, n: u32, cats: u32, names: u32): isize {
-  // The id: 1..10 digits, not starting with 0, at most 2^32 - 1, then a comma.
+  // The id: 1..10 digits, not starting with 0, at most 2^32 - 1, perhaps
+  // in quotes (as some exports write every field), then a comma.
+  const idQuoted = load<u8>(p) == 34;
+  if (idQuoted) p++;
   const digits = p;
   let id: u64 = 0;
   let d = <u32>load<u8>(p) - 48;
@@ -131,13 +134,17 @@ export function scan(base: usize, from: u32, end: u32, withName: bool): u32 {
     p++;
     d = <u32>load<u8>(p) - 48;
   }
-  if (p == digits || p - digits > 10 || load<u8>(digits) == 48 || id > 0xffffffff || load<u8>(p) != 44) return -1;
+  if (p == digits || p - digits > 10 || load<u8>(digits) == 48 || id > 0xffffffff) return -1;
+  if (idQuoted && load<u8>(p++) != 34) return -1;
+  if (load<u8>(p) != 44) return -1;
   p++;
-  // The slugs, joined by '|'; none when the field is empty.
+  // The slugs, joined by '|', perhaps in quotes; none when the field is empty.
+  const slugsQuoted = load<u8>(p) == 34;
+  if (slugsQuoted) p++;
   let count: u32 = 0;
   const catsAt: usize = <usize>CATS + (<usize>cats << 2);
   let c = <u32>load<u8>(p);
-  if (c != 44 && c != 10 && c != 13) {
+  if (c != (slugsQuoted ? 34 : 44) && c != 10 && c != 13) {
     for (;;) {
       const from = p;
       let hash: u32 = 0x811c9dc5;
@@ -156,6 +163,10 @@ export function scan(base: usize, from: u32, end: u32, withName: bool): u32 {
       p++;
       c = <u32>load<u8>(p);
     }
+  }
+  if (slugsQuoted) {
+    if (c != 34) return -1;
+    c = <u32>load<u8>(++p);
   }
   if (count == 0) {
     store<u32>(catsAt, uncategorized);
