@@ -108,7 +108,7 @@ export class CatalogBuilder {
   addCheckedRows(n: number, ids: Uint32Array, catEnds: Uint32Array, cats: Uint32Array, nameEnds: Uint32Array, names: Uint8Array): void {
     const catBase = this.catIndexes.length;
     const nameBase = this.nameOffsets.get(this.nameOffsets.length - 1);
-    if (nameBase + names.length > MAX_PRODUCT_ID) throw new Error('product names exceed 4 GiB in total');
+    checkNamesEnd(nameBase + names.length);
     this.reserveNames(nameBase + names.length);
     this.names.set(names, nameBase);
     this.catIndexes.append(cats, cats.length, 0);
@@ -154,7 +154,7 @@ export class CatalogBuilder {
   }
 
   private pushNameEnd(end: number): void {
-    if (end > MAX_PRODUCT_ID) throw new Error('product names exceed 4 GiB in total');
+    checkNamesEnd(end);
     this.nameOffsets.push(end);
   }
 
@@ -168,6 +168,11 @@ export class CatalogBuilder {
     this.names.copy(grown, 0, 0, this.nameOffsets.get(this.nameOffsets.length - 1));
     this.names = grown;
   }
+}
+
+/** Name offsets are u32s: the names end within 4 GiB. */
+function checkNamesEnd(end: number): void {
+  if (end > MAX_PRODUCT_ID) throw new Error('product names exceed 4 GiB in total');
 }
 
 /**
