@@ -22,6 +22,12 @@ export function parseRatio(value: string | undefined): number {
   return n;
 }
 
+/** "5.52 s: map 2.98, catalog 0.00, window 0.55, …" */
+export function describeStages(stages: Record<string, number>): string {
+  const total = Object.values(stages).reduce((a, b) => a + b, 0);
+  return `${total.toFixed(2)} s: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`;
+}
+
 export function describeRun(s: RunSummary): string {
   if (s.status === 'nothing to do') return `nothing to do: release ${s.release} already covers ${s.window.start} .. ${s.window.end}`;
   const lines = [
@@ -35,6 +41,7 @@ export function describeRun(s: RunSummary): string {
     lines.push(`  WARNING       the category logs disagree with the global log (${s.disagreements} product-hour-category cases, ${s.listDisagreements ?? 0} overall ranks); the global list is published; see consistency in the manifest`);
   }
   if (s.staleLockTakenOver) lines.push(`  note          took over a stale lock: ${s.staleLockTakenOver}`);
+  lines.push(`  took          ${describeStages(s.stages)}`);
   return lines.join('\n');
 }
 

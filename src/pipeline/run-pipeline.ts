@@ -62,6 +62,27 @@ export interface RunSummary {
   listDisagreements?: number;
   staleLockTakenOver?: string;
   prunedReleases: number;
+  /**
+   * Seconds each stage took, in the order run: map (from the start: lock,
+   * state, the map and the hour count files), catalog (waiting for it after
+   * the map), window, reduce (ranking and the consistency check), daily
+   * (daily runs), publish (the release's files and the sync), commit (the
+   * state, the window file, latest.json, collection and pruning). A run with
+   * nothing to do stops after catalog.
+   */
+  stages: Record<string, number>;
+}
+
+/** The stages of a run, each timed from the end of the one before (RunSummary.stages). */
+class StageClock {
+  readonly stages: Record<string, number> = {};
+  private last = performance.now();
+
+  done(stage: string): void {
+    const now = performance.now();
+    this.stages[stage] = Math.round(now - this.last) / 1000;
+    this.last = now;
+  }
 }
 
 /** Every hour whose log directories a run reads: the daily tier's 7 days plus today. */
@@ -72,6 +93,7 @@ const commandName = (o: RunOptions) => (o.kind === 'rerun' ? 'rerun' : `run --${
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const end = hourOfMs(opts.nowMs);
   const start = end - WEEK_HOURS;
+  const clock = new StageClock();
   const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
   let catalogCached: Promise<void> | undefined;
   try {
@@ -91,7 +113,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       await catalogLoad;
       throw err;
     });
+    clock.done('map');
     const catalog = await catalogLoad;
+    clock.done('catalog');
     const { hours } = fresh;
     const target: HourVersions = {};
     for (let h = start; h < end; h++) if (hours[h]) target[h] = hours[h].version;
@@ -102,7 +126,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     if (opts.kind === 'hourly' && fresh.rebuilt.length === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset.
       if (fresh.dirsChanged) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, hours });
-      return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock) };
+      return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock), stages: clock.stages };
     }
 
     opts.progress('window: adding what entered, subtracting what left');
@@ -111,6 +135,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     fresh.newest = undefined;
     const readCounts: ReadHour = (hour, version) => (newest && newest.hour === hour && newest.version === version ? newest.set : readHour(opts.dataDir, hour, version));
     let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end, readCounts);
+    clock.done('window');
     const windowVersion = (state.window?.version ?? 0) + 1;
     // Not fsynced: a window file lost to a power cut, or torn, fails its checks and is recomputed from the hours.
     const windowPath = statePaths(opts.dataDir).windowCounts(windowVersion);
@@ -125,6 +150,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const mismatches = checkConsistency(readCounts, state, hours, fresh.rebuilt, catalog, start, end);
     newest = undefined;
     const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
+    clock.done('reduce');
 
     const generatedAt = isoOfMs(opts.nowMs);
     if (opts.kind === 'daily') {
@@ -133,7 +159,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       windowSet = undefined;
     }
     const daily = opts.kind === 'daily' ? dailyStage(opts.dataDir, hours, state.days ?? {}, end, generatedAt, opts.progress) : undefined;
-    if (daily) crashPoint('after-daily-files');
+    if (daily) {
+      crashPoint('after-daily-files');
+      clock.done('daily');
+    }
 
     const { files, count, manifest } = topRelease({
       kind: opts.kind,
@@ -170,6 +199,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       recycle,
     });
     snapshot ??= encodeState(nextState(release)); // the release was already there: no sync
+    clock.done('publish');
     // An hourly run writes its window after the release's sync of the file
     // system, so that the sync does not wait for it, and from the thread pool
     // while this thread commits the state.
@@ -196,6 +226,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     crashPoint('after-latest');
     collectCounts(opts.dataDir, referencedCounts(opts.dataDir, next));
     const pruned = pruneReleases(opts.outDir, opts.nowMs, release);
+    clock.done('commit');
     return {
       command: commandName(opts),
       status: 'published',
@@ -208,6 +239,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       listDisagreements: ranked.disagreements.length,
       staleLockTakenOver: tookOver(lock),
       prunedReleases: pruned.length,
+      stages: clock.stages,
     };
   } finally {
     await catalogCached; // no temp file left behind, under the lock

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeStages } from '../../src/cli/run.js';
 import { packageRoot } from '../../src/package-root.js';
 import type { ListsResult, ListsSpec } from './duckdb-baseline.js';
 import { type Measured, faultsText, measure, printTimeline, timelineOf } from './helpers-process.js';
@@ -65,7 +66,7 @@ function interpreterLine(): string[] {
  */
 export async function runCli(dataDir: string, now: string, opts: { workers: number; tty: boolean; kind?: 'hourly' | 'daily' }, nodeFlags: string[] = []): Promise<Measured> {
   const kind = opts.kind ?? 'hourly';
-  const args = ['run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers)];
+  const args = ['run', `--${kind}`, '--data', dataDir, '--now', now, '--workers', String(opts.workers), '--json'];
   const argv = nodeFlags.length === 0 ? [bin(), ...args] : [...interpreterLine(), ...nodeFlags, bin(), ...args];
   const m = await measure(argv[0], argv.slice(1), { tty: opts.tty, env: cleanEnv() });
   if (m.status !== 0) throw new Error(`rank-pipeline run --${kind} --data ${dataDir} exited ${m.status}:\n${m.stdout}\n${m.stderr}`);
@@ -78,7 +79,19 @@ export function printStages(label: string, m: Measured): void {
     `hourly ${label}: ours ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s${faultsText(m)}, peak RSS ${(m.maxRss / 2 ** 20).toFixed(0)} MiB, load ${m.load.toFixed(1)}` +
       `${marks.length ? '; progress timeline:' : ''}`,
   );
+  const stages = stagesOf(m.stdout);
+  if (stages) console.log(`  stages (the run's own clock, from its summary): ${describeStages(stages)}`);
   printTimeline(marks, m.seconds);
+}
+
+/** The stages of the run's --json summary (its last line on stdout, after any progress on a terminal). */
+function stagesOf(stdout: string): Record<string, number> | undefined {
+  const line = stdout.replace(/\r/g, '').trim().split('\n').at(-1) ?? '';
+  try {
+    return (JSON.parse(line) as { stages?: Record<string, number> }).stages;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The DuckDB baseline as a process of its own, like ours. */

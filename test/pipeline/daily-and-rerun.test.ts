@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cli } from './helpers/world.js';
+import { cli, stageNames } from './helpers/world.js';
 import { HOUR, type Purchase, appendPurchases, makePurchases, oracleSales, writeCatalog } from './helpers/purchases.js';
 
 const DAY = 24 * HOUR;
@@ -42,6 +42,7 @@ describe('run --daily', () => {
     const summary = JSON.parse(r.stdout);
     const window = { start: new Date(DAY_END - 7 * DAY).toISOString(), end: new Date(DAY_END).toISOString() };
     expect(summary.ranks.window).toEqual(window);
+    expect(stageNames(summary.stages)).toEqual(['map', 'catalog', 'window', 'reduce', 'daily', 'publish', 'commit']);
     const base = latestBase(join(data, 'public'));
     const manifest = readJson(join(base, 'manifest.json'));
     expect(manifest.ranksBase).toBe(`releases/${manifest.release}/`);

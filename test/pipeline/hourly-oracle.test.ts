@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cli } from './helpers/world.js';
+import { cli, stageNames } from './helpers/world.js';
 import { HOUR, type Purchase, appendPurchases, makePurchases, oracleSales, oracleTop, writeCatalog } from './helpers/purchases.js';
 
 const END = Date.UTC(2026, 10, 27, 19);
@@ -64,6 +64,7 @@ describe('run --hourly against a naive oracle', () => {
     const summary = JSON.parse(r.stdout);
     expect(summary.status).toBe('published');
     expect(summary.disagreements).toBe(0);
+    expect(stageNames(summary.stages)).toEqual(['map', 'catalog', 'window', 'reduce', 'publish', 'commit']);
     const p = expectMatchesOracle(join(data, 'public'), END);
     expect(p.latest.release).toBe(summary.release);
     expect(p.list('overall.json').items[0].name).toMatch(/^Product \d+$/);
@@ -83,7 +84,9 @@ describe('run --hourly against a naive oracle', () => {
     const before = published(join(data, 'public')).latest.release;
     const r = await cli(['run', '--hourly', '--data', data, '--now', new Date(END + HOUR + 120_000).toISOString(), '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).status).toBe('nothing to do');
+    const summary = JSON.parse(r.stdout);
+    expect(summary.status).toBe('nothing to do');
+    expect(stageNames(summary.stages)).toEqual(['map', 'catalog']);
     expect(published(join(data, 'public')).latest.release).toBe(before);
   });
 

@@ -30,3 +30,11 @@ export async function cli(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
   const code = await main(['node', 'rank-pipeline', ...args], world);
   return { code, stdout, stderr };
 }
+
+/** A run summary's stages (RunSummary.stages): these names in this order, each a time in seconds to the millisecond. */
+export function stageNames(stages: Record<string, number>): string[] {
+  for (const [name, seconds] of Object.entries(stages)) {
+    if (!(Number.isFinite(seconds) && seconds >= 0 && Math.round(seconds * 1000) === seconds * 1000)) throw new Error(`stage ${name}: ${seconds} is not seconds to the millisecond`);
+  }
+  return Object.keys(stages);
+}
