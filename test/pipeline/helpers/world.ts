@@ -34,7 +34,8 @@ export async function cli(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
 /** A run summary's stages (RunSummary.stages): these names in this order, each a time in seconds to the millisecond. */
 export function stageNames(stages: Record<string, number>): string[] {
   for (const [name, seconds] of Object.entries(stages)) {
-    if (!(Number.isFinite(seconds) && seconds >= 0 && Math.round(seconds * 1000) === seconds * 1000)) throw new Error(`stage ${name}: ${seconds} is not seconds to the millisecond`);
+    // n / 1000 times 1000 is not always n again in floating point (1.001 * 1000): a millisecond within rounding.
+    if (!(Number.isFinite(seconds) && seconds >= 0 && Math.abs(seconds * 1000 - Math.round(seconds * 1000)) < 1e-6)) throw new Error(`stage ${name}: ${seconds} is not seconds to the millisecond`);
   }
   return Object.keys(stages);
 }
