@@ -1,5 +1,6 @@
 // The WebAssembly kernels that `npm run build` compiles from AssemblyScript
-// into dist/ (src/log/kernel/, src/publish/kernel/), compiled once per thread.
+// into dist/ (src/log/kernel/, src/publish/kernel/, src/catalog/kernel/), compiled once
+// per thread.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
@@ -24,6 +25,17 @@ function wasmModule(file: string): WebAssembly.Module {
 
 /** A WebAssembly page: memories grow by whole pages. */
 export const WASM_PAGE = 1 << 16;
+
+/**
+ * Grows a kernel's memory to hold at least `bytes` (nothing when it does);
+ * `doubling`: by at least its size, for a memory that grows often.
+ */
+export function growMemory(memory: WebAssembly.Memory, bytes: number, doubling = false): void {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return;
+  const pages = Math.ceil((bytes - have) / WASM_PAGE);
+  memory.grow(doubling ? Math.max(pages, have / WASM_PAGE) : pages);
+}
 
 /**
  * An instance of dist/FILE on a memory of its own (one page to start, grown

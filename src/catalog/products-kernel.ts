@@ -12,7 +12,7 @@
 // buffer's bounds, each row is pushed into five columns one value at a time,
 // and finding a slug touched three cache lines of a table larger than the
 // cache. Measured in the catalog-load bench: see README, The catalog.
-import { WASM_PAGE, kernelInstance } from '../wasm.js';
+import { growMemory, kernelInstance } from '../wasm.js';
 import type { CatalogBuilder } from './build.js';
 import type { SlugTable } from './slug-table.js';
 
@@ -54,7 +54,7 @@ export class ProductsKernel {
     const tableAt = align(this.k.END);
     const bytesAt = tableAt + slugs.slots.length * this.k.ENTRY;
     this.inAt = align(bytesAt + slugs.bytes.length);
-    this.grow(this.inAt + (1 << 20));
+    growMemory(this.memory, this.inAt + (1 << 20));
     const mem = Buffer.from(this.memory.buffer);
     mem.set(slugs.bytes, bytesAt);
     mem.fill(0, tableAt, bytesAt);
@@ -98,18 +98,12 @@ export class ProductsKernel {
   }
 
   private load(chunk: Uint8Array): void {
-    this.grow(this.inAt + chunk.length + 1 + SLACK);
+    growMemory(this.memory, this.inAt + chunk.length + 1 + SLACK);
     const input = new Uint8Array(this.memory.buffer, this.inAt, chunk.length + 1);
     input.set(chunk);
     input[chunk.length] = 10; // the sentinel
     this.loaded = chunk;
     this.length = chunk.length;
-  }
-
-  /** Makes the memory at least `bytes` long. */
-  private grow(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
   }
 }
 

@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Catalog } from '../catalog/catalog.js';
 import { radixSortPairs } from '../counts/count-table.js';
 import type { TopList } from '../rank/order.js';
-import { WASM_PAGE, kernelInstance } from '../wasm.js';
+import { growMemory, kernelInstance } from '../wasm.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -113,7 +113,7 @@ export class TopListEncoder {
     // Key order as in the contract's example: category after scope.
     const head = `{"schemaVersion":${SCHEMA_VERSION},"scope":"${scope}"${category ? `,"category":${JSON.stringify(category)}` : ''}${this.tail}`;
     const headBytes = Buffer.byteLength(head);
-    grow(this.memory, this.outAt + headBytes + n * (ITEM_BYTES + this.longestName) + 2 + SLACK);
+    growMemory(this.memory, this.outAt + headBytes + n * (ITEM_BYTES + this.longestName) + 2 + SLACK, true);
     if (this.view.buffer !== this.memory.buffer) this.view = Buffer.from(this.memory.buffer);
     this.view.write(head, this.outAt);
     let end = this.kernel.items(this.firstItem[k] * RECORD_BYTES, n, this.outAt + headBytes);
@@ -121,12 +121,6 @@ export class TopListEncoder {
     this.view[end++] = 0x7d; // }
     return this.view.subarray(this.outAt, end);
   }
-}
-
-/** Grows memory, by doubling at least, to hold `bytes`. */
-function grow(memory: WebAssembly.Memory, bytes: number): void {
-  const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.max(Math.ceil((bytes - have) / WASM_PAGE), have / WASM_PAGE));
 }
 
 /**
@@ -144,7 +138,7 @@ function layOutItems(
   catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>,
   memory: WebAssembly.Memory,
 ): { end: number; longestName: number } {
-  grow(memory, total * RECORD_BYTES + SLACK);
+  growMemory(memory, total * RECORD_BYTES + SLACK, true);
   let rec = new Int32Array(memory.buffer);
   const ids = new Uint32Array(total);
   const item = new Int32Array(total);
@@ -177,7 +171,7 @@ function layOutItems(
         const end = nameOffsets[c + 1];
         // An escaped byte takes up to 6 (`\u001f`).
         if (at + 6 * (end - start) + SLACK > out.length) {
-          grow(memory, at + 6 * (end - start) + SLACK);
+          growMemory(memory, at + 6 * (end - start) + SLACK, true);
           out = new Uint8Array(memory.buffer);
           rec = new Int32Array(memory.buffer);
         }
