@@ -16,8 +16,8 @@ import { type HourVersions, type ReadHour, applyDelta, fullWindow, windowDelta }
 import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
 import { pruneReleases, recordPointer, recyclableRelease } from '../publish/prune.js';
-import { cleanPublishLeftovers, pointLatest, readLatest, writeRelease } from '../publish/release.js';
-import { topRelease } from '../publish/top-release.js';
+import { type BlankRelease, cleanPublishLeftovers, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../publish/release.js';
+import { topListPaths, topRelease } from '../publish/top-release.js';
 import { rankWindow } from '../rank/rank-window.js';
 import { type Mismatch, checkHour } from '../rank/consistency.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -96,6 +96,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const clock = new StageClock();
   const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
   let catalogCached: Promise<void> | undefined;
+  let blank: BlankRelease | undefined;
   try {
     opts.runner.start(); // the workers load while this thread reads the state
     cleanPublishLeftovers(opts.outDir);
@@ -128,6 +129,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       if (fresh.dirsChanged) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, hours });
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock), stages: clock.stages };
     }
+
+    // The release pruning would delete next is rewritten in place (hourly runs: a daily one streams files of its own);
+    // with none to recycle, a worker makes the files empty while this thread moves the window and ranks.
+    const recycle = opts.kind === 'hourly' ? recyclableRelease(opts.outDir, opts.nowMs, [latest?.release, state.lastDaily?.release]) : undefined;
+    blank = opts.kind === 'hourly' && !recycle ? startBlankRelease(opts.outDir, topListPaths(catalog.categories.map((c) => c.slug)), opts.runner) : undefined;
 
     opts.progress('window: adding what entered, subtracting what left');
     // The hour just written is taken as it is in memory, not read back, and let go after the consistency check.
@@ -191,13 +197,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     let snapshot: EncodedState | undefined;
-    // The release pruning would delete next is rewritten in place (hourly runs: a daily one streams files of its own).
-    const recycle = opts.kind === 'hourly' ? recyclableRelease(opts.outDir, opts.nowMs, [latest?.release, state.lastDaily?.release]) : undefined;
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, opts.runner, {
       streamed: daily?.writeShards,
       whileSyncing: (id) => (snapshot = encodeState(nextState(id))),
       recycle,
+      blank,
     });
+    blank = undefined; // taken: renamed to the release, or removed
     snapshot ??= encodeState(nextState(release)); // the release was already there: no sync
     clock.done('publish');
     // An hourly run writes its window after the release's sync of the file
@@ -242,6 +248,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       stages: clock.stages,
     };
   } finally {
+    if (blank) await discardBlankRelease(blank); // the run failed before its publish
     await catalogCached; // no temp file left behind, under the lock
     lock.release();
   }

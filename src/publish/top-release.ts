@@ -20,13 +20,18 @@ export interface TopReleaseInput {
   mismatches: { total: number; examples: Mismatch[] };
 }
 
+const categoryPath = (slug: string) => `categories/${slug}.json`;
+
+/** The paths of the top lists in a release of these categories. */
+export const topListPaths = (slugs: readonly string[]) => ['overall.json', ...slugs.map(categoryPath)];
+
 export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; count: number; manifest: Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
-  const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: `categories/${c.slug}.json`, productsRanked: c.productsRanked }));
+  const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: categoryPath(c.slug), productsRanked: c.productsRanked }));
   function* files(): ReleaseFiles {
     const encoder = new TopListEncoder(catalog, { generatedAt, window }, [ranked.overall, ...ranked.categories.map((c) => c.list)]);
     yield ['overall.json', encoder.encode(0, 'overall')];
-    for (const [i, c] of ranked.categories.entries()) yield [`categories/${c.slug}.json`, encoder.encode(i + 1, 'category', { slug: c.slug, name: c.name })];
+    for (const [i, c] of ranked.categories.entries()) yield [categoryPath(c.slug), encoder.encode(i + 1, 'category', { slug: c.slug, name: c.name })];
   }
   const manifest = {
     kind: input.kind,

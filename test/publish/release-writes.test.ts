@@ -3,11 +3,12 @@
 // same id, the content hash of the files in order, past full batches, empty
 // files and a file bigger than a batch, from a producer that reuses its
 // buffer, one batch at a time (threads creating files in one directory
-// contend for it); over the files of a recycled release, the same. A write that fails, injected (RANK_FAULT) or for real in the job,
+// contend for it); over the files of a recycled release, or of a blank one
+// made on a worker beforehand, the same. A write that fails, injected (RANK_FAULT) or for real in the job,
 // fails the publish naming the file, removes the temp directory and leaves
 // the previous release served.
 import { createHash } from 'node:crypto';
-import { linkSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { ExitCode, PipelineError } from '../../src/errors.js';
 import { type Faults, setFaults } from '../../src/faults.js';
 import { outPaths } from '../../src/layout.js';
 import { type Runner, inlineRunner, poolRunner } from '../../src/pipeline/runner.js';
-import { type ReleaseFiles, pointLatest, readLatest, writeRelease } from '../../src/publish/release.js';
+import { type ReleaseFiles, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../../src/publish/release.js';
 import { filesUnder } from '../reliability/helpers/published.js';
 
 const NOW = Date.UTC(2026, 10, 29, 10, 5);
@@ -151,6 +152,44 @@ describe('writeRelease on the runner', () => {
     expect(tree(outPaths(out).release(id))).toEqual(tree(outPaths(fresh).release(id)));
     expect(readdirSync(outPaths(out).releasesDir)).toEqual([id]);
     expect(readFileSync(backup)).toEqual(backedUp);
+  }, 60_000);
+
+  it.each([1, 2])('workers %i: writes into a blank release made beforehand the same files and id as a fresh write', async (workers) => {
+    const out = outDir();
+    const run = runner(workers);
+    // Blank files for most of the release, and one it will not write.
+    const blank = startBlankRelease(out, [...FILES.slice(0, 1000).map((f) => f.rel), 'categories/unused.json'], run);
+    await blank.made;
+    expect(statSync(join(blank.dir, FILES[3].rel)).size).toBe(0);
+    expect(readdirSync(outPaths(out).releasesDir)).toEqual([blank.dir.split('/').at(-1)]);
+
+    const id = await writeRelease(out, NOW, 'hourly', files(), manifestOf, run, { blank });
+    expect(id).toBe(await expectedId());
+    const fresh = outDir();
+    await writeRelease(fresh, NOW, 'hourly', files(), manifestOf, run);
+    expect(tree(outPaths(out).release(id))).toEqual(tree(outPaths(fresh).release(id)));
+    expect(readdirSync(outPaths(out).releasesDir)).toEqual([id]);
+  }, 60_000);
+
+  it('a blank release that could not be made fails the publish with its error, and none is left', async () => {
+    const out = outDir();
+    const run = runner(2);
+    // A file named like the directory of another one.
+    const blank = startBlankRelease(out, ['categories/a.json', 'categories/a.json/b.json'], run);
+    const err = await writeRelease(out, NOW, 'hourly', files(FILES.slice(0, 10)), manifestOf, run, { blank }).then(
+      () => undefined,
+      (e: unknown) => e as PipelineError,
+    );
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err?.exitCode).toBe(ExitCode.ioErr);
+    expect(err?.message).toMatch(/^EISDIR/);
+    expect(err?.path).toBe(join(blank.dir, 'categories/a.json'));
+    expect(readdirSync(outPaths(out).releasesDir)).toEqual([]);
+
+    // One a failed run did not take is removed.
+    const unused = startBlankRelease(out, ['overall.json'], run);
+    await discardBlankRelease(unused);
+    expect(existsSync(unused.dir)).toBe(false);
   }, 60_000);
 
   it.each([1, 2])('workers %i: an injected ENOSPC at the 700th file fails naming it, and the previous release stays served', async (workers) => {
