@@ -32,6 +32,9 @@ export type ReleaseFiles = Iterable<readonly [string, Uint8Array]>;
 
 const TMP_PREFIX = '.tmp-';
 
+/** A new name for a release being written, hidden from readers and removed by cleanPublishLeftovers if left. */
+const tmpReleaseDir = (releasesDir: string) => join(releasesDir, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+
 export function readLatest(outDir: string): LatestDoc | undefined {
   const path = outPaths(outDir).latest;
   if (!existsSync(path)) return undefined;
@@ -55,7 +58,7 @@ export interface BlankRelease {
  */
 export function startBlankRelease(outDir: string, files: readonly string[], runner: Runner): BlankRelease {
   const paths = outPaths(outDir);
-  const dir = join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const dir = tmpReleaseDir(paths.releasesDir);
   mkdirDurable(paths.releasesDir);
   for (const sub of new Set(files.map((f) => dirname(join(dir, f))))) mkdirSync(sub, { recursive: true });
   const made = runner.run('writeFileBatch', { dir, paths: [...files], ends: files.map(() => 0), bytes: new Uint8Array(0) }).then((r) => {
@@ -108,7 +111,7 @@ export async function writeRelease(
   } = {},
 ): Promise<string> {
   const paths = outPaths(outDir);
-  const tmp = more.blank?.dir ?? join(paths.releasesDir, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = more.blank?.dir ?? tmpReleaseDir(paths.releasesDir);
   try {
     mkdirDurable(paths.releasesDir);
     const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
