@@ -3,52 +3,52 @@
 // cloneable; failures travel as data, since errors lose their class and
 // exit code crossing the thread boundary.
 import { scanDir } from '../src/log/dir-scanner.js';
-import type { DirScan, DirState, LogDir } from '../src/log/log-state.js';
+import { DirStateWriter, type PackedStates, decodeDirState, unpackStates } from '../src/log/dir-state-bytes.js';
+import { type DirScan, type LogDir, linesHeld } from '../src/log/log-state.js';
 import { type TaskResult, failureAsData, injectedFailure, withTransfer } from './task-result.js';
 
 export interface MapLogsTask {
   dataDir: string;
   end: number;
-  dirs: Array<{ dir: LogDir; state?: DirState }>;
+  dirs: LogDir[];
+  /** Each directory's state, in the order of `dirs` (empty: none yet), packed into one buffer. */
+  states: PackedStates;
   /** Set by the runner: 0 on the first try. */
   attempt?: number;
   /** Injected by the reliability suite (src/faults.ts): fail the first or every attempt. */
   fault?: 'once' | 'always';
 }
 
+/** A directory that changed, its new state aside: `lines` is the lines its files hold, for the bad-line budget. */
+export type MappedDir = Omit<DirScan, 'state'> & { lines: number };
+
 /**
  * Unchanged directories come back as their name only: their state stays as
- * it was. A changed one's state comes back without the files that did not
- * change, which the caller has (mapStage puts them back): copying their
- * offsets back across threads was a quarter of the main thread's time in a
- * normal hour's category map.
+ * it was. The new states of the changed ones come back packed, in order.
  */
-export type MapLogsResult = TaskResult<Array<DirScan | { dir: string; changed: false }>>;
+export type MapLogsResult = TaskResult<{ scans: Array<MappedDir | { dir: string; changed: false }>; states: PackedStates }>;
 
 export function mapLogs(task: MapLogsTask): MapLogsResult {
   injectedFailure(task);
-  const out: Array<DirScan | { dir: string; changed: false }> = [];
+  const scans: Array<MappedDir | { dir: string; changed: false }> = [];
   const transfer: ArrayBuffer[] = [];
+  const written = new DirStateWriter();
+  const sent = unpackStates(task.states);
   try {
-    for (const { dir, state } of task.dirs) {
-      const scan = scanDir(dir, state, { dataDir: task.dataDir, end: task.end });
+    task.dirs.forEach((dir, i) => {
+      const { state, ...scan } = scanDir(dir, sent[i].length > 0 ? decodeDirState(sent[i]) : undefined, { dataDir: task.dataDir, end: task.end });
       if (!scan.changed) {
-        out.push({ dir: scan.dir, changed: false });
-        continue;
+        scans.push({ dir: scan.dir, changed: false });
+        return;
       }
       for (const h of scan.hours) transfer.push(h.ids.buffer as ArrayBuffer, h.sales.buffer as ArrayBuffer);
-      out.push({ ...scan, state: { ...scan.state, files: changedFiles(scan.state.files, state?.files) } });
-    }
+      written.write(state);
+      scans.push({ ...scan, lines: linesHeld(state) });
+    });
   } catch (err) {
     return failureAsData(err);
   }
-  return withTransfer({ ok: true, value: out }, transfer);
-}
-
-/** The files whose state is not the one sent: scanDir keeps the object of a file it found unchanged. */
-function changedFiles(files: DirState['files'], sent: DirState['files'] | undefined): DirState['files'] {
-  if (!sent) return files;
-  const changed: DirState['files'] = {};
-  for (const [name, f] of Object.entries(files)) if (f !== sent[name]) changed[name] = f;
-  return changed;
+  const states = written.take();
+  transfer.push(states.bytes.buffer as ArrayBuffer, states.ends.buffer as ArrayBuffer);
+  return withTransfer({ ok: true, value: { scans, states } }, transfer);
 }

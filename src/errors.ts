@@ -57,6 +57,13 @@ export const usageError = (message: string, extra: Omit<ErrorData, 'exitCode' | 
 export const dataError = (message: string, extra: Omit<ErrorData, 'exitCode' | 'message'> = {}) =>
   new PipelineError({ exitCode: ExitCode.dataErr, message, ...extra });
 
+/** A file of the pipeline's own state that cannot be read back (torn, damaged, unknown): exit 74, and how to rebuild it. */
+export const unreadableState = (path: string, stateDir: string, err: unknown) =>
+  new PipelineError(
+    { exitCode: ExitCode.ioErr, message: `unreadable pipeline state (${(err as Error).message})`, path, hint: `move ${stateDir} aside and run \`rank-pipeline rerun\` to rebuild it from the logs` },
+    { cause: err },
+  );
+
 const IO_CODES = new Set(['ENOSPC', 'EIO', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'EBADF', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT']);
 
 /** Maps a Node fs error to exit 74 naming the path; anything else stays as it is. */

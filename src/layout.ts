@@ -69,7 +69,7 @@ export const statePaths = (dataDir: string) => ({
   dir: join(dataDir, 'state'),
   lock: join(dataDir, 'state', 'run.lock'),
   current: join(dataDir, 'state', 'CURRENT'),
-  snapshot: (n: number) => join(dataDir, 'state', `snapshot-${String(n).padStart(8, '0')}.json`),
+  snapshot: (n: number) => join(dataDir, 'state', `snapshot-${String(n).padStart(8, '0')}.state`),
   settledDir: join(dataDir, 'state', 'settled'),
   /** The settled category days of one day (settled-days.ts). */
   settledDays: (day: Day, version: number) => join(dataDir, 'state', 'settled', `${dayName(day)}.v${version}.json`),

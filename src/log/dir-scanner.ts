@@ -44,7 +44,7 @@ export function scanDir(d: LogDir, prevState: DirState | undefined, opts: ScanOp
     const old = f.prev ?? { ino: f.ino, size: 0, consumed: 0, lines: 0, first: {} };
     before.set(f.name, old);
     if (f.size === old.consumed) {
-      files[f.name] = old; // nothing new (same inode and size, listFiles): the same object, which mapLogs leaves out of its result
+      files[f.name] = old; // nothing new (same inode and size, listFiles)
       continue;
     }
     const st: FileState = { ino: f.ino, size: f.size, consumed: old.consumed, lines: old.lines, first: { ...old.first } };

@@ -35,6 +35,13 @@ export interface DirState {
   files: Record<string, FileState>;
 }
 
+/** The lines a directory's files hold, as far as they were read. */
+export function linesHeld(state: DirState): number {
+  let lines = 0;
+  for (const f of Object.values(state.files)) lines += f.lines;
+  return lines;
+}
+
 /** One directory of raw logs and the hours its lines may carry: [spanStart, spanEnd). */
 export interface LogDir {
   /** Relative to the data directory, e.g. logs/global/2026-11-27/18. */

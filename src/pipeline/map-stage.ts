@@ -4,8 +4,9 @@
 // the workers. Results are gathered by hour for the count files.
 import { PipelineError, dataError } from '../errors.js';
 import { activeFaults } from '../faults.js';
-import type { BadLine, DirScan, DirState, HourCounts, LogDir } from '../log/log-state.js';
-import type { MapLogsResult, MapLogsTask } from '../../jobs/map-logs.js';
+import { type DirStateBytes, decodeDirState, encodeDirState, packStates, unpackStates } from '../log/dir-state-bytes.js';
+import { type BadLine, type DirScan, type HourCounts, type LogDir, linesHeld } from '../log/log-state.js';
+import type { MapLogsResult, MapLogsTask, MappedDir } from '../../jobs/map-logs.js';
 import type { HourUpdate } from '../counts/hour-counts.js';
 import type { Runner } from './runner.js';
 import { type SplitPlan, planSplit } from './split-plan.js';
@@ -14,12 +15,13 @@ import type { RangeScan } from '../log/range-scanner.js';
 import { dayOfHour, isoOfHour, dayName } from '../time.js';
 
 const CATEGORY_BATCH = 2000;
+const NO_STATE = new Uint8Array(0);
 
 export interface MapStageResult {
   /** Hour → group → full recount. */
   updates: Map<number, HourUpdate>;
-  /** New state of every directory that changed. */
-  dirStates: Map<string, DirState>;
+  /** New state of every directory that changed, encoded. */
+  dirStates: Map<string, DirStateBytes>;
   bad: BadLine[];
   badLines: number;
   badByReason: Record<string, number>;
@@ -37,22 +39,23 @@ export interface MapStageOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function mapStage(dirs: LogDir[], states: Record<string, DirState>, runner: Runner, opts: MapStageOptions): Promise<MapStageResult> {
+export async function mapStage(dirs: LogDir[], states: Record<string, DirStateBytes>, runner: Runner, opts: MapStageOptions): Promise<MapStageResult> {
   const tasks: MapLogsTask[] = [];
-  const batches: MapLogsTask['dirs'][] = [];
+  const fault = activeFaults().worker;
+  const task = (batch: LogDir[]): MapLogsTask => ({ dataDir: opts.dataDir, end: opts.end, dirs: batch, states: packStates(batch.map((d) => states[d.dir] ?? NO_STATE)), fault });
+  const batches: LogDir[][] = [];
   const categories = dirs.filter((d) => d.group !== '');
   const batchCount = Math.max(1, Math.ceil(categories.length / CATEGORY_BATCH));
   for (let i = 0; i < batchCount; i++) batches.push([]);
-  categories.forEach((d, i) => batches[i % batchCount].push({ dir: d, state: states[d.dir] }));
-  const fault = activeFaults().worker;
+  categories.forEach((d, i) => batches[i % batchCount].push(d));
   const splits: Array<{ d: LogDir; plan: SplitPlan }> = [];
   for (const d of dirs) {
     if (d.group !== '') continue;
-    const plan = planSplit(opts.dataDir, d, states[d.dir], runner.parallelism, opts.splitMinBytes);
+    const plan = planSplit(opts.dataDir, d, states[d.dir] && decodeDirState(states[d.dir]), runner.parallelism, opts.splitMinBytes);
     if (plan) splits.push({ d, plan });
-    else tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: [{ dir: d, state: states[d.dir] }], fault });
+    else tasks.push(task([d]));
   }
-  for (const b of batches) if (b.length > 0) tasks.push({ dataDir: opts.dataDir, end: opts.end, dirs: b, fault });
+  for (const b of batches) if (b.length > 0) tasks.push(task(b));
 
   const result: MapStageResult = { updates: new Map(), dirStates: new Map(), bad: [], badLines: 0, badByReason: {}, newLines: 0 };
   const spanOf = new Map(dirs.map((d) => [d.dir, d]));
@@ -81,31 +84,30 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirState>,
   ]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   const [outcomes, splitScans] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [MapLogsResult[], DirScan[]];
-  for (const r of outcomes) if (!r.ok) throw PipelineError.fromData(r.error);
-  const scans = [...outcomes.flatMap((r) => (r.ok ? r.value : [])), ...splitScans];
-  {
-    for (const scan of scans) {
-      if (!scan.changed) continue;
-      const s = scan as DirScan;
-      // mapLogs leaves out the files that did not change (see MapLogsResult).
-      const sent = states[s.dir];
-      const state = sent ? { ...s.state, files: { ...sent.files, ...s.state.files } } : s.state;
-      result.dirStates.set(s.dir, state);
-      for (const h of s.hours) addUpdate(result.updates, h, s.group);
-      result.newLines += s.newLines;
-      result.badLines += s.badLines;
-      for (const [k, v] of Object.entries(s.badByReason)) result.badByReason[k] = (result.badByReason[k] ?? 0) + v;
-      for (const b of s.bad) result.bad.push(b);
-      const span = spanOf.get(s.dir)!;
-      // The bad-line budget is per hour of the global log, per day of the category
-      // logs: this run's bad lines against all the lines the directory holds, so a
-      // run that only finds a torn last line is not 1 bad of 1.
-      const key = span.group === '' ? `the global log of ${isoOfHour(span.spanStart)}` : `the category logs of ${dayName(dayOfHour(span.spanStart))}`;
-      const r2 = ratio.get(key) ?? { lines: 0, bad: 0 };
-      for (const f of Object.values(state.files)) r2.lines += f.lines;
-      r2.bad += s.badLines;
-      ratio.set(key, r2);
-    }
+  const scans: Array<{ scan: MappedDir; state: DirStateBytes }> = [];
+  for (const r of outcomes) {
+    if (!r.ok) throw PipelineError.fromData(r.error);
+    const sent = unpackStates(r.value.states);
+    let next = 0;
+    for (const scan of r.value.scans) if (scan.changed) scans.push({ scan: scan as MappedDir, state: sent[next++] });
+  }
+  for (const { state, ...scan } of splitScans) scans.push({ scan: { ...scan, lines: linesHeld(state) }, state: encodeDirState(state) });
+  for (const { scan: s, state } of scans) {
+    result.dirStates.set(s.dir, state);
+    for (const h of s.hours) addUpdate(result.updates, h, s.group);
+    result.newLines += s.newLines;
+    result.badLines += s.badLines;
+    for (const [k, v] of Object.entries(s.badByReason)) result.badByReason[k] = (result.badByReason[k] ?? 0) + v;
+    for (const b of s.bad) result.bad.push(b);
+    const span = spanOf.get(s.dir)!;
+    // The bad-line budget is per hour of the global log, per day of the category
+    // logs: this run's bad lines against all the lines the directory holds, so a
+    // run that only finds a torn last line is not 1 bad of 1.
+    const key = span.group === '' ? `the global log of ${isoOfHour(span.spanStart)}` : `the category logs of ${dayName(dayOfHour(span.spanStart))}`;
+    const r2 = ratio.get(key) ?? { lines: 0, bad: 0 };
+    r2.lines += s.lines;
+    r2.bad += s.badLines;
+    ratio.set(key, r2);
   }
   result.bad.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   for (const [key, r2] of ratio) {

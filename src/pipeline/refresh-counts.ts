@@ -5,7 +5,8 @@
 import type { CountSet } from '../counts/count-file.js';
 import { type HourVersion, writeHourVersion } from '../counts/hour-counts.js';
 import { crashPoint } from '../faults.js';
-import type { BadLine, DirState, LogDir } from '../log/log-state.js';
+import { type DirStateBytes, decodeDirState, encodeDirState, peekDirState } from '../log/dir-state-bytes.js';
+import type { BadLine, LogDir } from '../log/log-state.js';
 import { dayName, dayOfHour, firstHourOfDay } from '../time.js';
 import { logDirSpan } from '../layout.js';
 import { categoryDayDirs, categorySlugsOnDisk, existingGlobalDirs } from './log-dirs.js';
@@ -34,8 +35,8 @@ export interface Refreshed {
   /** Hours recounted, ascending. */
   rebuilt: number[];
   hours: Record<string, HourVersion>;
-  /** Directories not settled yet, and the global hours. */
-  dirs: Record<string, DirState>;
+  /** Directories not settled yet, and the global hours (encoded). */
+  dirs: Record<string, DirStateBytes>;
   /** Where the settled category days are (settled-days.ts). */
   settled: SettledDays;
   /** Whether any directory's state moved (a quarantined torn line moves it without a recount). */
@@ -86,7 +87,7 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   // Settled category days (settled-days.ts) join `states` only for the days read.
   const settledDays: SettledDays = {};
   for (const [day, v] of Object.entries(state.settled ?? {})) if (firstHourOfDay(+day + 1) > from) settledDays[day] = v;
-  const loaded = new Map<number, Record<string, DirState>>();
+  const loaded = new Map<number, Record<string, DirStateBytes>>();
   const slugSet = new Set(slugs);
 
   const lastDay = dayOfHour(end - 1);
@@ -144,13 +145,20 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   }
   crashPoint('after-hour-files');
 
-  const nowSettled = new Map<number, Record<string, DirState>>();
+  const nowSettled = new Map<number, Record<string, DirStateBytes>>();
   for (const [d, st] of Object.entries(states)) {
     const span = logDirSpan(d);
     const spanEnd = span?.[1] ?? -Infinity;
-    if (spanEnd <= from) delete states[d];
-    else if (!st.settled && spanEnd <= end - PREVIOUS_DAY_HOURS && st.doneEnd >= spanEnd) states[d] = settle(st);
-    if (span && states[d]?.settled && d.startsWith(CATEGORY_DIRS)) {
+    if (spanEnd <= from) {
+      delete states[d];
+      continue;
+    }
+    let { settled, doneEnd } = peekDirState(st);
+    if (!settled && spanEnd <= end - PREVIOUS_DAY_HOURS && doneEnd >= spanEnd) {
+      states[d] = settle(st);
+      settled = true;
+    }
+    if (span && settled && d.startsWith(CATEGORY_DIRS)) {
       const day = dayOfHour(span[0]);
       if (!nowSettled.has(day)) nowSettled.set(day, {});
       nowSettled.get(day)![d] = states[d];
@@ -177,7 +185,7 @@ const PREVIOUS_DAY_HOURS = 2;
  * read this run whose directories are no longer the ones loaded, or a day
  * where more directories settled. Returns the versions to commit.
  */
-function storeSettledDays(dataDir: string, held: SettledDays, loaded: ReadonlyMap<number, Record<string, DirState>>, nowSettled: ReadonlyMap<number, Record<string, DirState>>): SettledDays {
+function storeSettledDays(dataDir: string, held: SettledDays, loaded: ReadonlyMap<number, Record<string, DirStateBytes>>, nowSettled: ReadonlyMap<number, Record<string, DirStateBytes>>): SettledDays {
   const next = { ...held };
   for (const [day, dirs] of nowSettled) {
     const before = loaded.get(day);
@@ -193,15 +201,15 @@ function storeSettledDays(dataDir: string, held: SettledDays, loaded: ReadonlyMa
 }
 
 /** Whether two sets of directory states are the same objects: a directory that changed got a new one. */
-function sameStates(a: Record<string, DirState>, b: Record<string, DirState>): boolean {
+function sameStates(a: Record<string, DirStateBytes>, b: Record<string, DirStateBytes>): boolean {
   const keys = Object.keys(b);
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
 }
 
-function settle(st: DirState): DirState {
-  const files: DirState['files'] = {};
-  for (const [name, f] of Object.entries(st.files)) files[name] = { ...f, first: {} };
-  return { ...st, settled: true, files };
+function settle(bytes: DirStateBytes): DirStateBytes {
+  const st = decodeDirState(bytes);
+  for (const f of Object.values(st.files)) f.first = {};
+  return encodeDirState({ ...st, settled: true });
 }
 
 function combine(a: MapStageResult, b: MapStageResult): MapStageResult {

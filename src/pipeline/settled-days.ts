@@ -6,29 +6,38 @@
 // names by version: an hourly run loads and rewrites only today's directories
 // (~30k; ~60k in a day's first two hours) instead of the week's ~240k. Like count
 // files, a version is written in full and durably before the snapshot that
-// names it commits, and collected once no committed snapshot names it.
+// names it commits, and collected once no committed snapshot names it. A
+// day's file is JSON, each directory's state an object: hourly runs write
+// one a day and read none, so it keeps the readable form the snapshot gave
+// up for speed (state.ts).
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { unreadableState } from '../errors.js';
 import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
 import { statePaths } from '../layout.js';
+import { type DirStateBytes, decodeDirState, encodeDirState } from '../log/dir-state-bytes.js';
 import type { DirState } from '../log/log-state.js';
 
 /** Day → version of its settled-directories file. */
 export type SettledDays = Record<string, number>;
 
-export function readSettledDays(dataDir: string, day: number, version: number): Record<string, DirState> {
+export function readSettledDays(dataDir: string, day: number, version: number): Record<string, DirStateBytes> {
   const path = statePaths(dataDir).settledDays(day, version);
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, DirState>;
+    const dirs: Record<string, DirStateBytes> = {};
+    for (const [d, st] of Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, DirState>)) dirs[d] = encodeDirState(st);
+    return dirs;
   } catch (err) {
-    throw new Error(`${path}: unreadable pipeline state (${(err as Error).message}); move ${statePaths(dataDir).dir} aside and run \`rank-pipeline rerun\` to rebuild it`, { cause: err });
+    throw unreadableState(path, statePaths(dataDir).dir, err);
   }
 }
 
-export function writeSettledDays(dataDir: string, day: number, version: number, dirs: Record<string, DirState>): void {
+export function writeSettledDays(dataDir: string, day: number, version: number, dirs: Record<string, DirStateBytes>): void {
   const paths = statePaths(dataDir);
   mkdirDurable(paths.settledDir);
-  writeFileAtomic(paths.settledDays(day, version), JSON.stringify(dirs));
+  const states: Record<string, DirState> = {};
+  for (const [d, st] of Object.entries(dirs)) states[d] = decodeDirState(st);
+  writeFileAtomic(paths.settledDays(day, version), JSON.stringify(states));
 }
 
 /** Removes the files no committed snapshot names (left by older snapshots or a crashed run). */

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadState } from '../../src/pipeline/state.js';
 import { cli } from './helpers/world.js';
 import { HOUR, type Purchase, appendPurchases, makePurchases, oracleSales, oracleTop, writeCatalog } from './helpers/purchases.js';
 
@@ -14,10 +15,7 @@ const data = mkdtempSync(join(tmpdir(), 'settled-'));
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 const cats = (id: number) => (id % 2 === 0 ? ['toys'] : ['books']);
-const snapshot = () => {
-  const current = readFileSync(join(data, 'state', 'CURRENT'), 'utf8').trim();
-  return JSON.parse(readFileSync(join(data, 'state', current), 'utf8')) as { dirs: Record<string, unknown>; settled?: Record<string, number> };
-};
+const snapshot = () => loadState(data);
 /** Sets the mtime of every log directory (global hours, category days) to `secondsAgo` before now. */
 const stampLogDirs = (secondsAgo: number) => {
   const at = Date.now() / 1000 - secondsAgo;
