@@ -68,6 +68,7 @@ export class DirStateWriter {
     if (f.tail === undefined) this.buf[at++] = NO_TAIL;
     else {
       const n = this.buf.write(f.tail, at + 1, 'hex');
+      if (n >= NO_TAIL) throw new Error(`log file tail of ${n} bytes: at most ${NO_TAIL - 1}`);
       this.buf[at] = n;
       at += 1 + n;
     }

@@ -1,5 +1,5 @@
 // The map stage of a run: log directories → tasks → per-hour recounts.
-// Global hours go one per task (each can be hundreds of MB), but for those
+// Global hours go one per task (each can be hundreds of MB), except those
 // already counted in full, which go together into one; category days
 // are dealt round-robin into batches, so the few big categories spread over
 // the workers. Results are gathered by hour for the count files.

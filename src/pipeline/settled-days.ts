@@ -8,8 +8,8 @@
 // files, a version is written in full and durably before the snapshot that
 // names it commits, and collected once no committed snapshot names it. A
 // day's file is JSON, each directory's state an object: hourly runs write
-// one a day and read none, so it keeps the readable form the snapshot gave
-// up for speed (state.ts).
+// one a day and read one only when a late line reopens its day, so it keeps
+// the readable form the snapshot gave up for speed (state.ts).
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { unreadableState } from '../errors.js';

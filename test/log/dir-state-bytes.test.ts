@@ -82,4 +82,10 @@ describe('a directory state as bytes', () => {
     expect(() => decodeDirState(bytes.subarray(0, bytes.length - 5))).toThrow();
     expect(() => decodeDirState(Buffer.concat([bytes, Buffer.from([0])]))).toThrow(/ends at byte/);
   });
+
+  it('refuses a tail longer than its length byte holds', () => {
+    const file = { ino: 1, size: 300, consumed: 300, lines: 3, first: {} };
+    expect(decodeDirState(encodeDirState({ doneEnd: 1, files: { 'a.log': { ...file, tail: 'ab'.repeat(254) } } })).files['a.log'].tail).toBe('ab'.repeat(254));
+    expect(() => encodeDirState({ doneEnd: 1, files: { 'a.log': { ...file, tail: 'ab'.repeat(255) } } })).toThrow(/tail of 255 bytes/);
+  });
 });
