@@ -5,7 +5,7 @@
 // the workers. Results are gathered by hour for the count files.
 import { PipelineError, dataError } from '../errors.js';
 import { activeFaults } from '../faults.js';
-import { type DirStateBytes, decodeDirState, encodeDirState, packStates, peekDirState, unpackStates } from '../log/dir-state-bytes.js';
+import { type DirStateBytes, decodeDirState, encodeDirState, packStates, unpackStates } from '../log/dir-state-bytes.js';
 import { type BadLine, type DirScan, type HourCounts, type LogDir, linesHeld } from '../log/log-state.js';
 import type { MapLogsResult, MapLogsTask, MappedDir } from '../../jobs/map-logs.js';
 import type { HourUpdate } from '../counts/hour-counts.js';
@@ -56,9 +56,10 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirStateBy
   const counted: LogDir[] = [];
   for (const d of dirs) {
     if (d.group !== '') continue;
-    const plan = planSplit(opts.dataDir, d, states[d.dir] && decodeDirState(states[d.dir]), runner.parallelism, opts.splitMinBytes);
+    const held = states[d.dir] && decodeDirState(states[d.dir]);
+    const plan = planSplit(opts.dataDir, d, held, runner.parallelism, opts.splitMinBytes);
     if (plan) splits.push({ d, plan });
-    else if (states[d.dir] && peekDirState(states[d.dir]).doneEnd >= d.spanEnd) counted.push(d);
+    else if (held && held.doneEnd >= d.spanEnd) counted.push(d);
     else tasks.push(task([d]));
   }
   if (counted.length > 0) tasks.push(task(counted));
