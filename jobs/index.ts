@@ -3,3 +3,4 @@
 export { mapLogs } from './map-logs.js';
 export { mapRange } from './map-range.js';
 export { writeFileBatch } from './write-file-batch.js';
+export { writeTopLists } from './write-top-lists.js';

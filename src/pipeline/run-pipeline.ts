@@ -170,7 +170,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       clock.done('daily');
     }
 
-    const { files, count, manifest } = topRelease({
+    const { parts, count, manifest } = topRelease({
       kind: opts.kind,
       ranked,
       catalog,
@@ -197,7 +197,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     let snapshot: EncodedState | undefined;
-    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', files, manifestOf, opts.runner, {
+    const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', parts, manifestOf, opts.runner, {
       streamed: daily?.writeShards,
       whileSyncing: (id) => (snapshot = encodeState(nextState(id))),
       recycle,

@@ -55,6 +55,8 @@ const ITEM_BYTES = 96;
 const SLACK = 16;
 /** An item's record in the kernel's memory: productId, sales, name address, name length (i32s). */
 const RECORD_BYTES = 16;
+/** Room for names at first, per item of a part: a part grows (doubling) when its names need more. */
+const NAME_ROOM = 24;
 
 interface ItemsKernel {
   items(rec: number, n: number, out: number): number;
@@ -62,58 +64,196 @@ interface ItemsKernel {
 }
 
 /**
- * The top list files of a release, written as bytes rather than built as
- * strings for JSON.stringify: an hourly release holds 30k lists of 100
- * items, 2–3M items with names, every hour. The output is byte for byte
- * what JSON.stringify of the same document gives
+ * A part of a release's top lists laid out for the items kernel
+ * (kernel/items.ts), in a SharedArrayBuffer that a worker thread reads
+ * without a copy: a 16-byte record per item, in list order from byte 0,
+ * then the names the records point to (addresses from byte 0), each
+ * product's once.
+ */
+export interface LaidOutLists {
+  readonly bytes: Uint8Array<SharedArrayBuffer>;
+  /** Items of each list of the part, in order. */
+  readonly counts: readonly number[];
+  /** The longest name as laid out (escaped), for the room a list needs. */
+  readonly longestName: number;
+}
+
+/**
+ * Lays out the items of `lists` for the items kernel, cut into parts that
+ * start at the list indexes `starts` (the first is 0), so that each part
+ * can be encoded on another thread (TopListEncoder). An hourly release holds
+ * 30k lists of 100 items, 2–3M items with names, every hour.
+ *
+ * The names are found for all parts at once: the items sorted by product
+ * id and walked beside the catalog's sorted ids, so that the catalog's
+ * names are read in order (a search per item touches ~24 places of a 40 MB
+ * array and then the name offsets, all at random: at 3M items those cache
+ * and TLB misses were most of the publish stage), and each is copied into
+ * every part that lists the product, escaped there when JSON needs it (rare).
+ */
+export function layOutLists(catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>, lists: readonly TopList[], starts: readonly number[]): LaidOutLists[] {
+  const parts = starts.length;
+  if (parts < 1 || parts > 256 || starts[0] !== 0) throw new Error('layOutLists: 1 to 256 parts, the first at list 0');
+  const firstItem = new Uint32Array(parts + 1);
+  const partOf = new Uint8Array(lists.reduce((n, l) => n + l.ids.length, 0));
+  const total = partOf.length;
+  const ids = new Uint32Array(total);
+  const item = new Int32Array(total);
+  const bytes: Uint8Array<SharedArrayBuffer>[] = [];
+  const recs: Int32Array[] = [];
+  let n = 0;
+  for (let p = 0; p < parts; p++) {
+    const first = n;
+    for (let k = starts[p]; k < (starts[p + 1] ?? lists.length); k++) n += lists[k].ids.length;
+    firstItem[p + 1] = n;
+    bytes.push(new Uint8Array(new SharedArrayBuffer((n - first) * (RECORD_BYTES + NAME_ROOM) + SLACK)));
+    recs.push(new Int32Array(bytes[p].buffer));
+    partOf.fill(p, first, n);
+  }
+  n = 0;
+  for (let p = 0; p < parts; p++) {
+    const rec = recs[p];
+    for (let k = starts[p], r = 0; k < (starts[p + 1] ?? lists.length); k++) {
+      const list = lists[k];
+      for (let i = 0; i < list.ids.length; i++, n++, r += 4) {
+        ids[n] = list.ids[i];
+        item[n] = n;
+        rec[r] = list.ids[i];
+        rec[r + 1] = list.sales[i];
+      }
+    }
+  }
+  const [sortedIds, sortedItems] = radixSortPairs(ids, item, total);
+  const { productIds: known, nameOffsets, nameBytes } = catalog;
+  // Where each part's names end, and the name it holds of the product walked last.
+  const at = Array.from({ length: parts }, (_, p) => (firstItem[p + 1] - firstItem[p]) * RECORD_BYTES);
+  const heldId = new Float64Array(parts).fill(-1);
+  const heldAt = new Int32Array(parts);
+  const heldLength = new Int32Array(parts);
+  let longestName = 0;
+  let c = 0;
+  let lastId = -1;
+  let start = 0;
+  let end = 0;
+  for (let i = 0; i < total; i++) {
+    const id = sortedIds[i];
+    if (id !== lastId) {
+      lastId = id;
+      c = firstAtLeast(known, c, id);
+      const found = c < known.length && known[c] === id;
+      start = found ? nameOffsets[c] : 0;
+      end = found ? nameOffsets[c + 1] : 0;
+    }
+    const m = sortedItems[i];
+    const p = partOf[m];
+    if (heldId[p] !== id) {
+      heldId[p] = id;
+      heldAt[p] = at[p];
+      heldLength[p] = 0;
+      if (end > start) {
+        // An escaped byte takes up to 6 (`\u001f`).
+        if (at[p] + 6 * (end - start) + SLACK > bytes[p].length) {
+          const grown = new Uint8Array(new SharedArrayBuffer((Math.max(2 * bytes[p].length, at[p] + 6 * (end - start) + SLACK) + 15) & ~15));
+          grown.set(bytes[p].subarray(0, at[p]));
+          bytes[p] = grown;
+          recs[p] = new Int32Array(grown.buffer);
+        }
+        let length = plainName(bytes[p], at[p], nameBytes, start, end);
+        if (length < 0) {
+          const escaped = Buffer.from(JSON.stringify(nameBytes.toString('utf8', start, end)).slice(1, -1));
+          bytes[p].set(escaped, at[p]);
+          length = escaped.length;
+        }
+        heldLength[p] = length;
+        at[p] += length;
+        if (length > longestName) longestName = length;
+      }
+    }
+    const r = (m - firstItem[p]) * 4;
+    recs[p][r + 2] = heldAt[p];
+    recs[p][r + 3] = heldLength[p];
+  }
+  return bytes.map((b, p) => ({
+    bytes: b.subarray(0, at[p] + SLACK),
+    counts: lists.slice(starts[p], starts[p + 1] ?? lists.length).map((l) => l.ids.length),
+    longestName,
+  }));
+}
+
+/** The first index from `from` on whose id is at least `id` (ids ascending), by galloping: the ids walked are far apart when few lists are laid out. */
+function firstAtLeast(known: Uint32Array, from: number, id: number): number {
+  if (from >= known.length || known[from] >= id) return from;
+  let lo = from;
+  let step = 1;
+  while (lo + step < known.length && known[lo + step] < id) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = Math.min(lo + step, known.length);
+  // known[lo] < id, and hi is past the end or known[hi] >= id.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (known[mid] < id) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** This thread's instance of the items kernel, and the part in its memory: the memory is kept, grown, for the next part. */
+let itemsKernel: { memory: WebAssembly.Memory; exports: ItemsKernel; holds: LaidOutLists | undefined } | undefined;
+
+/**
+ * The top list files of a part laid out by layOutLists, written as bytes
+ * rather than built as strings for JSON.stringify. The output is byte for
+ * byte what JSON.stringify of the same document gives
  * (test/publish/top-list.test.ts).
  *
- * Why by hand, and why WebAssembly: the publish's main thread encodes
- * every item, and the same loop in JavaScript stored each byte with a
- * bounds check. The constructor lays every item out once in the memory of
- * a kernel (kernel/items.ts): a record, and the product's name copied
- * beside the others in id order (escaped there when JSON needs it, which is
- * rare), so that encoding reads the names from 25 MB in place of the
- * catalog's 150 MB, where reading them at random cost as much again. The
- * kernel then writes a list's items with 16-byte stores. On the 2M items of
- * the bench's normal hour, finding the names and encoding took 160 + 700 ms
- * in JavaScript, and take 320 + 185 ms so.
+ * Why by hand, and why WebAssembly: encoding stored each byte with a
+ * bounds check in JavaScript; the kernel writes a list's items with 16-byte
+ * stores, from the records and the names laid out beside them. On the 2M
+ * items of the bench's normal hour, finding the names and encoding took
+ * 160 + 700 ms in JavaScript, and take 320 + 185 ms so.
  */
 export class TopListEncoder {
   private readonly tail: string;
   private readonly memory: WebAssembly.Memory;
   private readonly kernel: ItemsKernel;
-  /** Index of each list's first item among all items. */
+  /** Index of each list's first item in the part. */
   private readonly firstItem: Uint32Array;
-  /** The longest name as laid out (escaped), for the room a list needs. */
-  private readonly longestName: number;
   /** Where the kernel writes a file: past the records and the names. */
   private readonly outAt: number;
   private view: Buffer;
 
   constructor(
-    catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>,
+    private readonly part: LaidOutLists,
     head: { generatedAt: string; window: Window },
-    private readonly lists: readonly TopList[],
   ) {
     this.tail = `,"generatedAt":${JSON.stringify(head.generatedAt)},"window":${JSON.stringify(head.window)},"items":[`;
-    this.firstItem = new Uint32Array(lists.length + 1);
-    lists.forEach((l, i) => (this.firstItem[i + 1] = this.firstItem[i] + l.ids.length));
-    ({ memory: this.memory, exports: this.kernel } = kernelInstance<ItemsKernel>('items-kernel.wasm'));
+    this.firstItem = new Uint32Array(part.counts.length + 1);
+    part.counts.forEach((n, i) => (this.firstItem[i + 1] = this.firstItem[i] + n));
+    itemsKernel ??= { ...kernelInstance<ItemsKernel>('items-kernel.wasm'), holds: undefined };
+    ({ memory: this.memory, exports: this.kernel } = itemsKernel);
     if (this.kernel.RECORD.value !== RECORD_BYTES) throw new Error('items-kernel.wasm does not match documents.ts: run `npm run build`');
-    const laid = layOutItems(lists, this.firstItem[lists.length], catalog, this.memory);
-    this.longestName = laid.longestName;
-    this.outAt = (laid.end + SLACK + 15) & ~15;
+    this.outAt = (part.bytes.length + 15) & ~15;
     this.view = Buffer.from(this.memory.buffer);
+  }
+
+  /** Copies the part into the kernel's memory, unless it is the part there. */
+  private load(): void {
+    if (itemsKernel!.holds === this.part) return;
+    growMemory(this.memory, this.outAt, true);
+    new Uint8Array(this.memory.buffer).set(this.part.bytes);
+    itemsKernel!.holds = this.part;
   }
 
   /** List k's file; the bytes are valid until the next call (copy them to keep them). */
   encode(k: number, scope: 'overall' | 'category', category?: { slug: string; name: string }): Buffer {
-    const n = this.lists[k].ids.length;
+    this.load();
+    const n = this.part.counts[k];
     // Key order as in the contract's example: category after scope.
     const head = `{"schemaVersion":${SCHEMA_VERSION},"scope":"${scope}"${category ? `,"category":${JSON.stringify(category)}` : ''}${this.tail}`;
     const headBytes = Buffer.byteLength(head);
-    growMemory(this.memory, this.outAt + headBytes + n * (ITEM_BYTES + this.longestName) + 2 + SLACK, true);
+    growMemory(this.memory, this.outAt + headBytes + n * (ITEM_BYTES + this.part.longestName) + 2 + SLACK, true);
     if (this.view.buffer !== this.memory.buffer) this.view = Buffer.from(this.memory.buffer);
     this.view.write(head, this.outAt);
     let end = this.kernel.items(this.firstItem[k] * RECORD_BYTES, n, this.outAt + headBytes);
@@ -121,76 +261,6 @@ export class TopListEncoder {
     this.view[end++] = 0x7d; // }
     return this.view.subarray(this.outAt, end);
   }
-}
-
-/**
- * Writes the record of every item of every list, in list order from address
- * 0, and after them the names, each product's once; returns where the names
- * end. The names are found for all items at once: the items sorted by
- * product id and walked beside the catalog's sorted ids, so that the
- * catalog's names are read in order. A binary search per item touches ~24
- * places of a 40 MB array and then the name offsets, all at random: at 3M
- * items those cache and TLB misses were most of the publish stage.
- */
-function layOutItems(
-  lists: readonly TopList[],
-  total: number,
-  catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>,
-  memory: WebAssembly.Memory,
-): { end: number; longestName: number } {
-  growMemory(memory, total * RECORD_BYTES + SLACK, true);
-  let rec = new Int32Array(memory.buffer);
-  const ids = new Uint32Array(total);
-  const item = new Int32Array(total);
-  let n = 0;
-  for (const list of lists) {
-    for (let i = 0; i < list.ids.length; i++, n++) {
-      ids[n] = list.ids[i];
-      item[n] = n;
-      rec[n * 4] = list.ids[i];
-      rec[n * 4 + 1] = list.sales[i];
-    }
-  }
-  const [sortedIds, sortedItems] = radixSortPairs(ids, item, total);
-  const { productIds: known, nameOffsets, nameBytes } = catalog;
-  let out = new Uint8Array(memory.buffer);
-  let at = total * RECORD_BYTES;
-  let longestName = 0;
-  let c = 0;
-  let lastId = -1;
-  let nameAt = 0;
-  let nameLength = 0;
-  for (let i = 0; i < total; i++) {
-    const id = sortedIds[i];
-    if (id !== lastId) {
-      lastId = id;
-      while (c < known.length && known[c] < id) c++;
-      nameLength = 0;
-      if (c < known.length && known[c] === id && nameOffsets[c + 1] > nameOffsets[c]) {
-        const start = nameOffsets[c];
-        const end = nameOffsets[c + 1];
-        // An escaped byte takes up to 6 (`\u001f`).
-        if (at + 6 * (end - start) + SLACK > out.length) {
-          growMemory(memory, at + 6 * (end - start) + SLACK, true);
-          out = new Uint8Array(memory.buffer);
-          rec = new Int32Array(memory.buffer);
-        }
-        nameAt = at;
-        nameLength = plainName(out, at, nameBytes, start, end);
-        if (nameLength < 0) {
-          const escaped = Buffer.from(JSON.stringify(nameBytes.toString('utf8', start, end)).slice(1, -1));
-          out.set(escaped, at);
-          nameLength = escaped.length;
-        }
-        at += nameLength;
-        if (nameLength > longestName) longestName = nameLength;
-      }
-    }
-    const r = sortedItems[i] * 4;
-    rec[r + 2] = nameAt;
-    rec[r + 3] = nameLength;
-  }
-  return { end: at, longestName };
 }
 
 /**

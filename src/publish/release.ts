@@ -4,14 +4,15 @@
 // costs minutes at 30k files); only then is latest.json replaced (temp file,
 // fsync, rename, directory fsync). A reader therefore never sees half a
 // release, and a crash at any point leaves latest.json naming a whole one.
-// The files are written on the runner's worker threads (file-batches.ts),
-// while this thread encodes the next ones. An hourly run may instead rename
-// the release it would prune next to the temp directory and rewrite its
-// files in place (recyclableRelease in prune.ts): no inode or directory entry
-// is made for a file that is there already, and what the new release does
-// not write is deleted before the sync. An hourly run with no release to
-// recycle (the first ones) has a worker make its files empty while this
-// thread ranks (startBlankRelease), and writes them in place the same way.
+// The files are written in parts, each by a task on the runner's worker
+// threads that also hashes them (jobs/write-top-lists.ts), on both workers
+// at once. An hourly run may instead rename the release it would prune next
+// to the temp directory and rewrite its files in place (recyclableRelease in
+// prune.ts): no inode or directory entry is made for a file that is there
+// already, and what the new release does not write is deleted before the
+// sync. An hourly run with no release to recycle (the first ones) has a
+// worker make its files empty while this thread ranks (startBlankRelease),
+// and writes them in place the same way.
 import { type Hash, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,16 +20,21 @@ import { PipelineError, asIoError } from '../errors.js';
 import { beforeWrite, crashPoint } from '../faults.js';
 import { fsyncDir, mkdirDurable, syncFileSystemInBackground, writeFileAtomic } from '../fs/atomic.js';
 import { outPaths, releaseId } from '../layout.js';
+import type { TaskResult } from '../../jobs/task-result.js';
 import type { Runner } from '../pipeline/runner.js';
 import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
-import { FileBatches } from './file-batches.js';
 
 /**
- * The files of a release, as (relative path, contents), produced one at a
- * time: an hourly release is 30k files and ~180 MB, not held at once. The
- * contents may be a buffer the producer reuses for the next file.
+ * Files of a release written by one task on the runner, which returns
+ * their digest (jobs/write-file-batch.ts, PartFiles): the release id hashes
+ * the parts' digests in order.
  */
-export type ReleaseFiles = Iterable<readonly [string, Uint8Array]>;
+export interface ReleasePart {
+  /** The files' paths relative to the release, in order. */
+  readonly paths: readonly string[];
+  /** Runs the task that writes them into `dir`, over the files there when `inPlace`. */
+  write(runner: Runner, dir: string, inPlace: boolean): Promise<TaskResult<string>>;
+}
 
 const TMP_PREFIX = '.tmp-';
 
@@ -97,7 +103,7 @@ export async function writeRelease(
   outDir: string,
   nowMs: number,
   kind: 'hourly' | 'daily',
-  body: ReleaseFiles,
+  parts: readonly ReleasePart[],
   manifest: ManifestOf,
   runner: Runner,
   more: {
@@ -118,7 +124,7 @@ export async function writeRelease(
     if (more.blank) await more.blank.made;
     const reused = more.blank !== undefined || (more.recycle !== undefined && !more.streamed && moveIfThere(paths.release(more.recycle), tmp));
     if (!reused) mkdirSync(tmp, { recursive: true });
-    const written = await writeFiles(tmp, body, hash, runner, reused);
+    const written = await writeParts(tmp, parts, hash, runner, reused);
     more.streamed?.(tmp, hash);
     if (reused) removeUnwritten(tmp, written);
     const id = releaseId(nowMs, kind, hash.digest('hex'));
@@ -146,29 +152,35 @@ export async function writeRelease(
 }
 
 /**
- * Writes the files on the runner's workers, a batch at a time, hashing the
- * batches and counting the writes (src/faults.ts) here, in the order given; over
- * the files there (`inPlace`) in a recycled release. Returns their paths.
+ * Writes the parts on the runner's workers, all sent at once (the pool runs
+ * one per worker), counting the writes (src/faults.ts) here, in the order
+ * given, and hashes their digests in that order; over the files there
+ * (`inPlace`) in a recycled or blank release. Returns the paths written.
  */
-async function writeFiles(dir: string, files: ReleaseFiles, hash: Hash, runner: Runner, inPlace: boolean): Promise<Set<string>> {
+async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash, runner: Runner, inPlace: boolean): Promise<Set<string>> {
   const made = new Set<string>([dir]);
   const written = new Set<string>();
-  const batches = new FileBatches(dir, runner, hash, inPlace);
+  const jobs: Promise<TaskResult<string>>[] = [];
   try {
-    for (const [rel, bytes] of files) {
-      const path = join(dir, rel);
-      const parent = dirname(path);
-      if (!made.has(parent)) {
-        mkdirSync(parent, { recursive: true });
-        made.add(parent);
+    for (const part of parts) {
+      for (const rel of part.paths) {
+        const path = join(dir, rel);
+        const parent = dirname(path);
+        if (!made.has(parent)) {
+          mkdirSync(parent, { recursive: true });
+          made.add(parent);
+        }
+        beforeWrite(path);
+        written.add(rel);
       }
-      beforeWrite(path);
-      await batches.add(rel, bytes);
-      written.add(rel);
+      jobs.push(part.write(runner, dir, inPlace));
     }
-    await batches.finish();
   } finally {
-    await batches.settled();
+    await Promise.allSettled(jobs);
+  }
+  for (const result of await Promise.all(jobs)) {
+    if (!result.ok) throw PipelineError.fromData(result.error);
+    hash.update(result.value);
   }
   return written;
 }

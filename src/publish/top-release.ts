@@ -3,8 +3,9 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { RankedWindow } from '../rank/rank-window.js';
 import type { Mismatch } from '../rank/consistency.js';
-import { type CategoryEntry, RANK_DEFINITION, TopListEncoder, type Window } from './documents.js';
-import type { ReleaseFiles } from './release.js';
+import type { TopList } from '../rank/order.js';
+import { type CategoryEntry, RANK_DEFINITION, type Window, layOutLists } from './documents.js';
+import type { ReleasePart } from './release.js';
 
 export interface TopReleaseInput {
   kind: 'hourly' | 'daily' | 'rerun';
@@ -25,14 +26,42 @@ const categoryPath = (slug: string) => `categories/${slug}.json`;
 /** The paths of the top lists in a release of these categories. */
 export const topListPaths = (slugs: readonly string[]) => ['overall.json', ...slugs.map(categoryPath)];
 
-export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; count: number; manifest: Record<string, unknown> } {
+/**
+ * Parts the lists are written in (jobs/write-top-lists.ts), of about as many
+ * items each: a fixed number, so that the release id does not depend on the
+ * workers, and enough for two workers to finish about together.
+ */
+const PARTS = 8;
+
+/** The first list of each part. */
+export function partStarts(lists: readonly TopList[], parts = PARTS): number[] {
+  const total = lists.reduce((n, l) => n + l.ids.length, 0);
+  const starts = [0];
+  let before = 0;
+  for (let k = 1; k < lists.length && starts.length < parts; k++) {
+    before += lists[k - 1].ids.length;
+    if (before >= (total * starts.length) / parts) starts.push(k);
+  }
+  return starts;
+}
+
+/**
+ * The top lists of a release (laid out here for the items kernel, the names
+ * found in the catalog) in parts for the workers, and its manifest's body.
+ */
+export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; count: number; manifest: Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
   const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: categoryPath(c.slug), productsRanked: c.productsRanked }));
-  function* files(): ReleaseFiles {
-    const encoder = new TopListEncoder(catalog, { generatedAt, window }, [ranked.overall, ...ranked.categories.map((c) => c.list)]);
-    yield ['overall.json', encoder.encode(0, 'overall')];
-    for (const [i, c] of ranked.categories.entries()) yield [categoryPath(c.slug), encoder.encode(i + 1, 'category', { slug: c.slug, name: c.name })];
-  }
+  const lists = [ranked.overall, ...ranked.categories.map((c) => c.list)];
+  const files = [{ path: 'overall.json' }, ...ranked.categories.map((c) => ({ path: categoryPath(c.slug), category: { slug: c.slug, name: c.name } }))];
+  const starts = partStarts(lists);
+  const parts = layOutLists(catalog, lists, starts).map((laid, p): ReleasePart => {
+    const own = files.slice(starts[p], starts[p + 1] ?? files.length);
+    return {
+      paths: own.map((f) => f.path),
+      write: (runner, dir, inPlace) => runner.run('writeTopLists', { dir, inPlace, head: { generatedAt, window }, lists: laid, files: own }),
+    };
+  });
   const manifest = {
     kind: input.kind,
     generatedAt,
@@ -56,5 +85,5 @@ export function topRelease(input: TopReleaseInput): { files: ReleaseFiles; count
       examples: input.mismatches.examples,
     },
   };
-  return { files: files(), count: 1 + categories.length, manifest };
+  return { parts, count: 1 + categories.length, manifest };
 }

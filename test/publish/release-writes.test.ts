@@ -1,9 +1,8 @@
-// writeRelease writes the files on the runner (src/publish/file-batches.ts):
+// writeRelease writes the files in parts on the runner (src/publish/release.ts):
 // inline and on a pool of two workers it gives the same directory and the
-// same id, the content hash of the files in order, past full batches, empty
-// files and a file bigger than a batch, from a producer that reuses its
-// buffer, one batch at a time (threads creating files in one directory
-// contend for it); over the files of a recycled release, or of a blank one
+// same id, the content hash of the files in order, empty files and a big one
+// included; top lists encoded in their job give the id of the same bytes
+// written as they are; over the files of a recycled release, or of a blank one
 // made on a worker beforehand, the same. A write that fails, injected (RANK_FAULT) or for real in the job,
 // fails the publish naming the file, removes the temp directory and leaves
 // the previous release served.
@@ -16,23 +15,38 @@ import { ExitCode, PipelineError } from '../../src/errors.js';
 import { type Faults, setFaults } from '../../src/faults.js';
 import { outPaths } from '../../src/layout.js';
 import { type Runner, inlineRunner, poolRunner } from '../../src/pipeline/runner.js';
-import { type ReleaseFiles, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../../src/publish/release.js';
+import { layOutLists } from '../../src/publish/documents.js';
+import { type ReleasePart, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../../src/publish/release.js';
+import { topListOf } from '../rank/lists.js';
 import { filesUnder } from '../reliability/helpers/published.js';
 
 const NOW = Date.UTC(2026, 10, 29, 10, 5);
 const manifestOf = (id: string) => ({ kind: 'hourly', files: FILES.length, id });
 
-/** 1200 files (batches of up to 256) in 37 directories, some empty, one bigger than a batch (2 MB). */
+/** 1200 files in 37 directories, some empty, one of 3 MB. */
 const FILES: Array<{ rel: string; size: number }> = Array.from({ length: 1200 }, (_, i) => ({
   rel: `categories/c${i % 37}/f${i}.json`,
   size: i === 600 ? 3 << 20 : (i * 7919) % 12_000,
 }));
 
-/** Each file's bytes in one buffer, reused for the next file as the top-list encoder does. */
-function* files(list = FILES): ReleaseFiles {
-  const buf = Buffer.alloc(4 << 20);
-  for (const { rel, size } of list) yield [rel, buf.fill(`${rel}:`, 0, size).subarray(0, size)];
+/** Files as parts starting at `starts` (by default, of 256 files), each written as given by a writeFileBatch job. */
+function parts(list: ReadonlyArray<{ rel: string; bytes: Uint8Array }>, starts = Array.from({ length: Math.ceil(list.length / 256) }, (_, p) => 256 * p)): ReleasePart[] {
+  const out: ReleasePart[] = [];
+  for (const [p, at] of starts.entries()) {
+    const own = list.slice(at, starts[p + 1] ?? list.length);
+    const bytes = new Uint8Array(new SharedArrayBuffer(own.reduce((n, f) => n + f.bytes.length, 0)));
+    const ends: number[] = [];
+    own.forEach((f) => {
+      bytes.set(f.bytes, ends.at(-1) ?? 0);
+      ends.push((ends.at(-1) ?? 0) + f.bytes.length);
+    });
+    const paths = own.map((f) => f.rel);
+    out.push({ paths, write: (runner, dir, inPlace) => runner.run('writeFileBatch', { dir, paths, ends, bytes, inPlace }) });
+  }
+  return out;
 }
+
+const files = (list = FILES) => parts(list.map(({ rel, size }) => ({ rel, bytes: expectedBytes(rel, size) })));
 
 const expectedBytes = (rel: string, size: number) => Buffer.alloc(size, `${rel}:`);
 
@@ -64,7 +78,7 @@ afterAll(async () => {
 });
 
 /** Publishes a first release, then tries a second that fails; returns the error and what is left. */
-async function failedPublish(workers: number, second: ReleaseFiles, faults: Faults = {}) {
+async function failedPublish(workers: number, second: ReleasePart[], faults: Faults = {}) {
   const out = outDir();
   const run = runner(workers);
   const first = await writeRelease(out, NOW, 'hourly', files(FILES.slice(0, 10)), manifestOf, run);
@@ -91,15 +105,15 @@ describe('writeRelease on the runner', () => {
 
   it('names a release by its content: another byte, path or file boundary, in any batch, gives another id', async () => {
     const run = runner(1);
-    const idOf = (list: Array<[string, string]>) => writeRelease(outDir(), NOW, 'hourly', list.map(([rel, text]) => [rel, Buffer.from(text)] as const), manifestOf, run);
-    // 300 files: past the first batch of 256.
+    const idOf = (list: Array<[string, string]>) => writeRelease(outDir(), NOW, 'hourly', parts(list.map(([rel, text]) => ({ rel, bytes: Buffer.from(text) }))), manifestOf, run);
+    // 300 files: past the first part of 256.
     const base: Array<[string, string]> = Array.from({ length: 300 }, (_, i) => [`categories/c${i}.json`, `{"i":${i}}`]);
     const variant = (i: number, rel: string, text: string) => base.map((f, k): [string, string] => (k === i ? [rel, text] : f));
     const id = await idOf(base);
     expect(await idOf(base)).toBe(id);
     const others = await Promise.all([
       idOf(variant(3, 'categories/c3.json', '{"i":4}')), // a byte
-      idOf(variant(299, 'categories/c299.json', '{"i":298}')), // a byte in the last batch
+      idOf(variant(299, 'categories/c299.json', '{"i":298}')), // a byte in the last part
       idOf(variant(3, 'categories/x3.json', '{"i":3}')), // a path
       idOf(base.map(([rel, text], k): [string, string] => [rel, k === 0 ? `${text}{` : k === 1 ? text.slice(1) : text])), // a boundary: the same bytes in all
       idOf(base.slice(0, 299)), // a file fewer
@@ -107,30 +121,37 @@ describe('writeRelease on the runner', () => {
     expect(new Set([id, ...others]).size).toBe(others.length + 1);
   }, 60_000);
 
-  it('writes one batch at a time on a pool of two workers', async () => {
-    const pool = runner(2);
-    let writing = 0;
-    let most = 0;
-    let batches = 0;
-    // Each batch stays in flight a little longer, so that a second one sent meanwhile would overlap it.
-    const counting: Runner = {
-      ...pool,
-      run: (async (name: Parameters<Runner['run']>[0], input: never) => {
-        batches++;
-        most = Math.max(most, ++writing);
-        try {
-          const out = await pool.run(name, input);
-          await new Promise((ok) => setTimeout(ok, 20));
-          return out;
-        } finally {
-          writing--;
-        }
-      }) as Runner['run'],
-    };
-    const out = outDir();
-    expect(await writeRelease(out, NOW, 'hourly', files(), manifestOf, counting)).toBe(await expectedId());
-    expect(batches).toBeGreaterThan(4);
-    expect(most).toBe(1);
+  it('gives top lists encoded in their job the id and files of the same bytes written as they are', async () => {
+    const catalog = { productIds: Uint32Array.from([1, 2, 3]), nameOffsets: Uint32Array.from([0, 6, 6, 17]), nameBytes: Buffer.from('Kettle"Tea" & cup') };
+    const head = { generatedAt: new Date(NOW).toISOString(), window: { start: '2026-11-22T10:00:00.000Z', end: '2026-11-29T10:00:00.000Z' } };
+    const lists = Array.from({ length: 700 }, (_, k) => topListOf(Array.from({ length: k % 5 }, (_, i) => ({ productId: (k + i) % 4, sales: 50 - i }))));
+    const own = lists.map((_, k) => ({ path: k === 0 ? 'overall.json' : `categories/c${k}.json`, ...(k === 0 ? {} : { category: { slug: `c${k}`, name: `C ${k}` } }) }));
+    const starts = [0, 250, 600];
+    const laid = layOutLists(catalog, lists, starts);
+    const encoded: ReleasePart[] = laid.map((l, p) => {
+      const mine = own.slice(starts[p], starts[p + 1] ?? own.length);
+      return { paths: mine.map((f) => f.path), write: (runner, dir, inPlace) => runner.run('writeTopLists', { dir, inPlace, head, lists: l, files: mine }) };
+    });
+    const pool = outDir();
+    const id = await writeRelease(pool, NOW, 'hourly', encoded, manifestOf, runner(2));
+    const written = own.map((f) => ({ rel: f.path, bytes: readFileSync(join(outPaths(pool).release(id), f.path)) }));
+    expect(JSON.parse(written[3].bytes.toString())).toEqual({
+      schemaVersion: 1,
+      scope: 'category',
+      category: { slug: 'c3', name: 'C 3' },
+      ...head,
+      items: [
+        { rank: 1, productId: 3, sales: 50, name: '"Tea" & cup' },
+        { rank: 2, productId: 0, sales: 49 }, // not in the catalog
+        { rank: 3, productId: 1, sales: 48, name: 'Kettle' },
+      ],
+    });
+    expect(JSON.parse(written[0].bytes.toString())).toMatchObject({ scope: 'overall', items: [] });
+    const plain = outDir();
+    expect(await writeRelease(plain, NOW, 'hourly', parts(written, starts), manifestOf, runner(1))).toBe(id);
+    expect(tree(outPaths(plain).release(id))).toEqual(tree(outPaths(pool).release(id)));
+    // Cut elsewhere, the same files are other parts, and so another release.
+    expect(await writeRelease(outDir(), NOW, 'hourly', parts(written, [0, 300]), manifestOf, runner(1))).not.toBe(id);
   }, 60_000);
 
   it.each([1, 2])('workers %i: rewrites a recycled release in place into the same files and id as a fresh write', async (workers) => {

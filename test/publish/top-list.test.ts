@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TopListEncoder } from '../../src/publish/documents.js';
+import { TopListEncoder, layOutLists } from '../../src/publish/documents.js';
+import { partStarts } from '../../src/publish/top-release.js';
 import { topListOf } from '../rank/lists.js';
 
 /** A name table as the catalog holds it: ids ascending, names as raw bytes. */
@@ -33,6 +34,16 @@ function expected(list: Array<{ productId: number; sales: number }>, nameOf: (id
   });
 }
 
+/** An encoder per list, from the lists laid out in parts starting at `starts`. */
+function encoders(table: ReturnType<typeof names>, lists: ReturnType<typeof topListOf>[], starts = [0]) {
+  const laid = layOutLists(table, lists, starts);
+  return lists.map((_, k) => {
+    const p = starts.findLastIndex((s) => s <= k);
+    const encoder = new TopListEncoder(laid[p], head);
+    return (scope: 'overall' | 'category', category?: { slug: string; name: string }) => encoder.encode(k - starts[p], scope, category);
+  });
+}
+
 describe('TopListEncoder', () => {
   const table = names([
     [1, 'Plain kettle'],
@@ -62,23 +73,23 @@ describe('TopListEncoder', () => {
       { productId: 0, sales: 1 }, // below every catalog id
     ];
     const reversed = [...list].reverse();
-    const enc = new TopListEncoder(table, head, [list, reversed].map(topListOf));
+    const [first, second] = encoders(table, [list, reversed].map(topListOf));
     // Compared as bytes: a decoded string would hide raw invalid UTF-8 copied through.
-    expect(Buffer.compare(enc.encode(0, 'overall'), Buffer.from(expected(list, nameOf)))).toBe(0);
+    expect(Buffer.compare(first('overall'), Buffer.from(expected(list, nameOf)))).toBe(0);
     const category = { slug: 'kitchen', name: 'Kitchen "& Home"' };
-    expect(enc.encode(1, 'category', category).toString()).toBe(expected(reversed, nameOf, category));
+    expect(second('category', category).toString()).toBe(expected(reversed, nameOf, category));
   });
 
   it('writes an empty list, and reuses its buffer across lists of any size', () => {
     const long = Array.from({ length: 5000 }, (_, i) => ({ productId: (i % 7) + 1, sales: 5000 - i }));
     const short = [{ productId: 1, sales: 3 }];
-    const enc = new TopListEncoder(table, head, [[], long, short].map(topListOf));
-    expect(enc.encode(0, 'overall').toString()).toBe(expected([], nameOf));
-    expect(JSON.parse(enc.encode(1, 'overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
-    expect(enc.encode(2, 'overall').toString()).toBe(expected(short, nameOf));
+    const [empty, longOne, shortOne] = encoders(table, [[], long, short].map(topListOf));
+    expect(empty('overall').toString()).toBe(expected([], nameOf));
+    expect(JSON.parse(longOne('overall').toString())).toEqual(JSON.parse(expected(long, nameOf)));
+    expect(shortOne('overall').toString()).toBe(expected(short, nameOf));
   });
 
-  it('matches JSON.stringify on random catalogs and lists: names of every length, any bytes, products in many lists', () => {
+  it('matches JSON.stringify on random catalogs and lists, laid out in random parts: names of every length, any bytes, products in many lists', () => {
     // Names around the kernel's 16-byte stores, of plain ASCII (copied as they lie) or of any bytes (escaped, or not UTF-8).
     const nameArb = fc.oneof(
       fc.string({ unit: fc.constantFrom(...'abc XYZ-09'), maxLength: 50 }).map((t) => Buffer.from(t)),
@@ -88,17 +99,37 @@ describe('TopListEncoder', () => {
     const catalogArb = fc.uniqueArray(fc.tuple(fc.nat({ max: 60 }), nameArb), { selector: ([id]) => id, minLength: 1, maxLength: 40 });
     const itemArb = fc.record({ productId: fc.oneof(fc.nat({ max: 70 }), fc.constant(4294967295)), sales: fc.integer({ min: 1, max: 2147483647 }) });
     fc.assert(
-      fc.property(catalogArb, fc.array(fc.array(itemArb, { maxLength: 30 }), { minLength: 1, maxLength: 6 }), (entries, lists) => {
+      fc.property(catalogArb, fc.array(fc.array(itemArb, { maxLength: 30 }), { minLength: 1, maxLength: 6 }), fc.array(fc.nat({ max: 5 })), (entries, lists, cuts) => {
         const sorted = [...entries].sort(([a], [b]) => a - b);
         const table = names(sorted.map(([id, name]) => [id, name.length === 0 ? undefined : name]));
         const nameOf = (id: number) => {
           const found = sorted.find(([known]) => known === id);
           return found && found[1].length > 0 ? found[1].toString('utf8') : undefined;
         };
-        const enc = new TopListEncoder(table, head, lists.map(topListOf));
-        lists.forEach((list, k) => expect(enc.encode(k, 'overall').toString('latin1')).toBe(Buffer.from(expected(list, nameOf)).toString('latin1')));
+        const starts = [...new Set([0, ...cuts.filter((c) => c < lists.length)])].sort((a, b) => a - b);
+        const encode = encoders(table, lists.map(topListOf), starts);
+        lists.forEach((list, k) => expect(encode[k]('overall').toString('latin1')).toBe(Buffer.from(expected(list, nameOf)).toString('latin1')));
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('partStarts', () => {
+  it('cuts the lists into parts of about as many items, each list in one part, the first at 0', () => {
+    const lists = Array.from({ length: 1000 }, (_, k) => topListOf(Array.from({ length: k % 3 === 0 ? 100 : 10 }, (_, i) => ({ productId: i + 1, sales: 1 }))));
+    const starts = partStarts(lists);
+    expect(starts).toHaveLength(8);
+    expect(starts[0]).toBe(0);
+    const items = starts.map((s, p) => lists.slice(s, starts[p + 1] ?? lists.length).reduce((n, l) => n + l.ids.length, 0));
+    const total = lists.reduce((n, l) => n + l.ids.length, 0);
+    expect(items.reduce((a, b) => a + b)).toBe(total);
+    for (const n of items) expect(Math.abs(n - total / 8)).toBeLessThanOrEqual(100);
+  });
+
+  it('makes fewer parts than lists only when there are fewer lists, empty ones included', () => {
+    expect(partStarts([topListOf([])])).toEqual([0]);
+    expect(partStarts(Array.from({ length: 3 }, () => topListOf([])))).toEqual([0, 1, 2]);
+    expect(partStarts(Array.from({ length: 20 }, () => topListOf([])))).toHaveLength(8);
   });
 });
