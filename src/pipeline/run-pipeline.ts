@@ -17,8 +17,8 @@ import { crashPoint } from '../faults.js';
 import { statePaths } from '../layout.js';
 import { pruneReleases, recordPointer, recyclableRelease } from '../publish/prune.js';
 import { type BlankRelease, cleanPublishLeftovers, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../publish/release.js';
-import { topListPaths, topRelease } from '../publish/top-release.js';
-import { rankWindow } from '../rank/rank-window.js';
+import { type Consistency, topListPaths, topRelease } from '../publish/top-release.js';
+import { crossCheck, rankWindow } from '../rank/rank-window.js';
 import { type Mismatch, checkHour } from '../rank/consistency.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
@@ -65,8 +65,9 @@ export interface RunSummary {
   /**
    * Seconds each stage took, in the order run: map (from the start: lock,
    * state, the map and the hour count files), catalog (waiting for it after
-   * the map), window, reduce (ranking and the consistency check), daily
-   * (daily runs), publish (the release's files and the sync), commit (the
+   * the map), window, reduce (ranking), daily (daily runs), publish (the
+   * release's files, the consistency checks made while they are written,
+   * and the sync), commit (the
    * state, the window file, latest.json, collection and pruning). A run with
    * nothing to do stops after catalog.
    */
@@ -153,13 +154,24 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     opts.progress('reduce: ranking every list');
     const ranked = rankWindow(windowSet, catalog);
     const purchasesCounted = windowSet.lines.get('') ?? 0;
-    const mismatches = checkConsistency(readCounts, state, hours, fresh.rebuilt, catalog, start, end);
-    newest = undefined;
-    const mismatchTotal = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
     clock.done('reduce');
 
+    // The cross-checks (contract §3: the global log defines the overall list)
+    // are made while the workers write the lists, which do not depend on them;
+    // a daily run makes them first, to let the hour held in memory go before
+    // its roll-up.
+    let checked: { mismatches: Record<string, { found: Mismatch[]; total: number }>; consistency: Consistency } | undefined;
+    const checks = () => {
+      if (checked) return checked;
+      const mismatches = checkConsistency(readCounts, state, hours, fresh.rebuilt, catalog, start, end);
+      newest = undefined;
+      const total = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
+      const examples = Object.values(mismatches).flatMap((m) => m.found).slice(0, 100);
+      return (checked = { mismatches, consistency: { disagreements: crossCheck(ranked), mismatches: { total, examples } } });
+    };
     const generatedAt = isoOfMs(opts.nowMs);
     if (opts.kind === 'daily') {
+      checks();
       // The roll-up needs the memory: the window (~200 MB at 10M products) is saved and let go first.
       saveWindow(windowSet);
       windowSet = undefined;
@@ -170,7 +182,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       clock.done('daily');
     }
 
-    const { parts, count, manifest } = topRelease({
+    const { parts, count, manifest: manifestBody } = topRelease({
       kind: opts.kind,
       ranked,
       catalog,
@@ -178,11 +190,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...base,
       ranks: daily ? undefined : state.lastDaily,
       totals: { purchasesCounted, badLines: fresh.badLines, hoursRebuilt: fresh.rebuilt.length, linesRead: fresh.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
-      mismatches: { total: mismatchTotal, examples: Object.values(mismatches).flatMap((m) => m.found).slice(0, 100) },
     });
-    // A daily release serves its own ranks/: it names itself once its id is known.
-    const manifestOf = (id: string) =>
-      daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
+    // Called once the parts are written, and the checks made.
+    const manifestOf = (id: string) => {
+      const manifest = manifestBody(checks().consistency);
+      // A daily release serves its own ranks/: it names itself once its id is known.
+      return daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
+    };
 
     opts.progress(`publish: ${count + (daily ? 257 : 1)} files`);
     const nextState = (release: string): PipelineState => ({
@@ -193,12 +207,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       window: { version: windowVersion, start, end, hours: target },
       lastEnd: end,
       lastRelease: release,
-      mismatches,
+      mismatches: checks().mismatches,
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     let snapshot: EncodedState | undefined;
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', parts, manifestOf, opts.runner, {
       streamed: daily?.writeShards,
+      whileWriting: checks,
       whileSyncing: (id) => (snapshot = encodeState(nextState(id))),
       recycle,
       blank,
@@ -241,8 +256,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...(daily ? { ranks: { release, window: daily.window, productsRanked: daily.ranks.ids.length } } : {}),
       ...run,
       purchasesCounted,
-      disagreements: mismatchTotal,
-      listDisagreements: ranked.disagreements.length,
+      disagreements: checks().consistency.mismatches.total,
+      listDisagreements: checks().consistency.disagreements.length,
       staleLockTakenOver: tookOver(lock),
       prunedReleases: pruned.length,
       stages: clock.stages,

@@ -108,6 +108,8 @@ export async function writeRelease(
   runner: Runner,
   more: {
     streamed?: StreamedFiles;
+    /** Work for this thread while the workers write the files (before `manifest` is called). */
+    whileWriting?: () => void;
     /** Work for this thread while the file system syncs, given the release's id. */
     whileSyncing?: (id: string) => void;
     /** A release nothing needs any more, to be rewritten in place as this one (not with streamed files). */
@@ -120,11 +122,12 @@ export async function writeRelease(
   const tmp = more.blank?.dir ?? tmpReleaseDir(paths.releasesDir);
   try {
     mkdirDurable(paths.releasesDir);
-    const hash = createHash('sha256').update(JSON.stringify(manifest(''))).update('\0');
+    const hash = createHash('sha256');
     if (more.blank) await more.blank.made;
     const reused = more.blank !== undefined || (more.recycle !== undefined && !more.streamed && moveIfThere(paths.release(more.recycle), tmp));
     if (!reused) mkdirSync(tmp, { recursive: true });
-    const written = await writeParts(tmp, parts, hash, runner, reused);
+    const written = await writeParts(tmp, parts, hash, runner, reused, more.whileWriting);
+    hash.update('\0').update(JSON.stringify(manifest('')));
     more.streamed?.(tmp, hash);
     if (reused) removeUnwritten(tmp, written);
     const id = releaseId(nowMs, kind, hash.digest('hex'));
@@ -155,9 +158,10 @@ export async function writeRelease(
  * Writes the parts on the runner's workers, all sent at once (the pool runs
  * one per worker), counting the writes (src/faults.ts) here, in the order
  * given, and hashes their digests in that order; over the files there
- * (`inPlace`) in a recycled or blank release. Returns the paths written.
+ * (`inPlace`) in a recycled or blank release. `meanwhile` runs here once
+ * they are sent. Returns the paths written.
  */
-async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash, runner: Runner, inPlace: boolean): Promise<Set<string>> {
+async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash, runner: Runner, inPlace: boolean, meanwhile?: () => void): Promise<Set<string>> {
   const made = new Set<string>([dir]);
   const written = new Set<string>();
   const jobs: Promise<TaskResult<string>>[] = [];
@@ -175,6 +179,7 @@ async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash
       }
       jobs.push(part.write(runner, dir, inPlace));
     }
+    meanwhile?.();
   } finally {
     await Promise.allSettled(jobs);
   }

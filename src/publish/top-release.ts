@@ -1,6 +1,7 @@
 // The files of an hourly release: overall.json, one categories/SLUG.json per
 // category, and the manifest's body (writeRelease adds its id) (CONTRACT.md §4).
 import type { Catalog } from '../catalog/catalog.js';
+import type { ListDisagreement } from '../rank/pairwise-merge.js';
 import type { RankedWindow } from '../rank/rank-window.js';
 import type { Mismatch } from '../rank/consistency.js';
 import type { TopList } from '../rank/order.js';
@@ -17,6 +18,12 @@ export interface TopReleaseInput {
   /** The daily release whose ranks/ this one serves, if any. */
   ranks?: { release: string; generatedAt: string; window: Window };
   totals: Record<string, number>;
+}
+
+/** The run's cross-checks, for the manifest. */
+export interface Consistency {
+  /** Ranks of the overall list where the merged category lists differ. */
+  disagreements: ListDisagreement[];
   /** Where the category logs disagree with the global log: how often, and the first cases. */
   mismatches: { total: number; examples: Mismatch[] };
 }
@@ -47,9 +54,10 @@ export function partStarts(lists: readonly TopList[], parts = PARTS): number[] {
 
 /**
  * The top lists of a release (laid out here for the items kernel, the names
- * found in the catalog) in parts for the workers, and its manifest's body.
+ * found in the catalog) in parts for the workers, and its manifest's body
+ * given the cross-checks, which a run makes while the parts are written.
  */
-export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; count: number; manifest: Record<string, unknown> } {
+export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; count: number; manifest: (check: Consistency) => Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
   const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: categoryPath(c.slug), productsRanked: c.productsRanked }));
   const lists = [ranked.overall, ...ranked.categories.map((c) => c.list)];
@@ -62,7 +70,7 @@ export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; coun
       write: (runner, dir, inPlace) => runner.run('writeTopLists', { dir, inPlace, head: { generatedAt, window }, lists: laid, files: own }),
     };
   });
-  const manifest = {
+  const manifest = (check: Consistency) => ({
     kind: input.kind,
     generatedAt,
     window,
@@ -77,13 +85,13 @@ export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; coun
     overall: { path: 'overall.json', productsRanked: ranked.overallRanked },
     categories,
     consistency: {
-      globalMatchesCategories: ranked.disagreements.length === 0 && input.mismatches.total === 0,
+      globalMatchesCategories: check.disagreements.length === 0 && check.mismatches.total === 0,
       // Ranks of the overall top 100 where the merged category top-100s differ.
-      disagreements: ranked.disagreements.slice(0, 100),
+      disagreements: check.disagreements.slice(0, 100),
       // (hour, product, category) where the logs part, with both figures.
-      mismatches: input.mismatches.total,
-      examples: input.mismatches.examples,
+      mismatches: check.mismatches.total,
+      examples: check.mismatches.examples,
     },
-  };
+  });
   return { parts, count: 1 + categories.length, manifest };
 }

@@ -19,8 +19,6 @@ export interface RankedWindow {
   overall: TopList;
   overallRanked: number;
   categories: CategoryList[];
-  /** Where the merged category lists differ from the global list. */
-  disagreements: ListDisagreement[];
 }
 
 /** Every category the catalog names, plus any that has logs in the window, by slug. */
@@ -38,6 +36,9 @@ export function rankWindow(window: CountSet, catalog: Catalog): RankedWindow {
     const block = window.groups.get(slug) ?? EMPTY_BLOCK;
     return { slug, name, list: topK(block, undefined, arena), productsRanked: countRanked(block) };
   });
-  const merged = pairwiseMerge(categories.map((c) => c.list));
-  return { overall, overallRanked: countRanked(global), categories, disagreements: compareLists(overall, merged) };
+  return { overall, overallRanked: countRanked(global), categories };
 }
+
+/** Where the pairwise merge of the category lists differs from the overall list, which the global log defines. */
+export const crossCheck = (ranked: RankedWindow): ListDisagreement[] =>
+  compareLists(ranked.overall, pairwiseMerge(ranked.categories.map((c) => c.list)));
