@@ -65,11 +65,11 @@ export interface RunSummary {
   /**
    * Seconds each stage took, in the order run: map (from the start: lock,
    * state, the map and the hour count files), catalog (waiting for it after
-   * the map), window, reduce (ranking), daily (daily runs), publish (the
-   * release's files, the consistency checks made while they are written,
-   * and the sync), commit (the
-   * state, the window file, latest.json, collection and pruning). A run with
-   * nothing to do stops after catalog.
+   * the map), window, reduce (ranking), daily (daily runs: the consistency
+   * checks, the roll-up and full ranks), publish (the release's files, an
+   * hourly run's consistency checks made while they are written, and the
+   * sync), commit (the state, the window file, latest.json, collection and
+   * pruning). A run with nothing to do stops after catalog.
    */
   stages: Record<string, number>;
 }
