@@ -14,6 +14,10 @@ import { RELEASE_ID_RE, outPaths, releaseStamp } from '../layout.js';
 const KEEP_RECENT = 3;
 const KEEP_POINTED_MS = 2 * 3_600_000;
 
+/**
+ * A move of latest.json, in the order they happened: it pointed at
+ * `release` from `at` until the next event's `at` (the last one: still).
+ */
 export interface PointerEvent {
   release: string;
   /** When latest.json started pointing at it (the run's clock). */
@@ -32,10 +36,14 @@ function readHistory(outDir: string): PointerEvent[] {
 
 /** Records a pointer move; called right after latest.json is replaced. */
 export function recordPointer(outDir: string, release: string, at: number): void {
-  const history = readHistory(outDir).filter((e) => e.at >= at - KEEP_POINTED_MS && e.release !== release);
-  history.push({ release, at });
-  writeFileAtomic(historyPath(outDir), JSON.stringify(history), { durable: false });
+  const history = [...readHistory(outDir), { release, at }];
+  // The events still needed: the releases pointed to within 2 hours of this move.
+  const needed = history.filter((_, i) => pointedUntil(history, i) > at - KEEP_POINTED_MS);
+  writeFileAtomic(historyPath(outDir), JSON.stringify(needed), { durable: false });
 }
+
+/** Until when latest.json pointed at history[i]'s release: the next move, or now (Infinity). */
+const pointedUntil = (history: readonly PointerEvent[], i: number) => history[i + 1]?.at ?? Infinity;
 
 /** Deletes the releases nothing needs any more; returns their ids. */
 export function pruneReleases(outDir: string, nowMs: number, current: string): string[] {
@@ -64,12 +72,19 @@ export function recyclableRelease(outDir: string, nowMs: number, alsoKeep: Array
 
 const releaseIds = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => RELEASE_ID_RE.test(n)).sort() : []);
 
-/** `recent` and `also`, every release pointed to in the last 2 hours, and what their manifests name. */
+/**
+ * `recent` and `also`, every release latest.json pointed to at some time in
+ * the last 2 hours (a reader may have fetched it just before the pointer
+ * moved on), and what their manifests name.
+ */
 function keptReleases(outDir: string, nowMs: number, recent: string[], also: Array<string | undefined>): Set<string> {
   const dir = outPaths(outDir).releasesDir;
   const keep = new Set<string>(recent);
   for (const id of also) if (id) keep.add(id);
-  for (const e of readHistory(outDir)) if (e.at >= nowMs - KEEP_POINTED_MS) keep.add(e.release);
+  const history = readHistory(outDir);
+  history.forEach((e, i) => {
+    if (pointedUntil(history, i) > nowMs - KEEP_POINTED_MS) keep.add(e.release);
+  });
   for (const id of [...keep]) {
     const base = ranksBaseOf(join(dir, id, 'manifest.json'));
     if (base) keep.add(base);

@@ -75,6 +75,24 @@ describe('pruneReleases', () => {
     expect(pruneReleases(out, at(5), newer[2])).toEqual([early]);
     expect(releasesIn(out)).toEqual([edge, ...newer]);
   });
+
+  it('keeps a release latest.json moved off less than 2 hours ago, however long before it was first pointed to', () => {
+    const out = outDir();
+    const at = (h: number) => T0 + h * HOUR;
+    // Served from 10:05 to 11:59, then three newer ones: at 13:05, 11:59 is within 2 hours.
+    const long = release(out, at(10), 'hourly');
+    recordPointer(out, long, at(10));
+    const newer = [at(11) + 54 * 60_000, at(12) - 1000, at(13)].map((t) => {
+      const id = release(out, t, 'hourly');
+      recordPointer(out, id, t);
+      return id;
+    });
+    const old = release(out, at(9), 'hourly'); // never pointed to
+    expect(pruneReleases(out, at(13), newer[2])).toEqual([old]);
+    expect(releasesIn(out)).toEqual([long, ...newer]);
+    // Two hours after the move, it goes.
+    expect(pruneReleases(out, at(11) + 54 * 60_000 + 2 * HOUR, newer[2])).toEqual([long]);
+  });
 });
 
 describe('recyclableRelease', () => {
