@@ -7,14 +7,16 @@
 // next; the state snapshot commits last. A crash before the commit leaves the
 // old state, so the next run redoes the same work from the same offsets and
 // gets the same lists (a release id is a hash of its content).
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startLoadingCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
 import { type CountSet, decodeCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
 import { type HourVersions, type ReadHour, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
 import { crashPoint } from '../faults.js';
-import { statePaths } from '../layout.js';
+import { outPaths, statePaths } from '../layout.js';
 import { pruneReleases, recordPointer, recyclableRelease } from '../publish/prune.js';
 import { type BlankRelease, cleanPublishLeftovers, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../publish/release.js';
 import { type Consistency, topListPaths, topRelease } from '../publish/top-release.js';
@@ -188,7 +190,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       catalog,
       generatedAt,
       ...base,
-      ranks: daily ? undefined : state.lastDaily,
+      ranks: daily ? undefined : servedDaily(opts.outDir, state.lastDaily),
       totals: { purchasesCounted, badLines: fresh.badLines, hoursRebuilt: fresh.rebuilt.length, linesRead: fresh.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
     });
     // Called once the parts are written, and the checks made.
@@ -286,6 +288,15 @@ function checkConsistency(read: ReadHour, state: PipelineState, hours: Record<st
 }
 
 const tookOver = (lock: Lock) => lock.tookOver && `pid ${lock.tookOver.pid} on ${lock.tookOver.host} since ${lock.tookOver.startedAt}`;
+
+/**
+ * The last daily release, when it is under this OUT: a run into another
+ * (`--out`, a scratch rerun) names none in ranksBase rather than one its
+ * readers cannot fetch.
+ */
+function servedDaily(outDir: string, lastDaily: PipelineState['lastDaily']): PipelineState['lastDaily'] {
+  return lastDaily && existsSync(join(outPaths(outDir).release(lastDaily.release), 'manifest.json')) ? lastDaily : undefined;
+}
 
 function selfRanks(manifest: Record<string, unknown>, id: string, generatedAt: string, window: { start: string; end: string }) {
   const freshness = manifest.freshness as Record<string, unknown>;

@@ -88,6 +88,8 @@ describe('rerun', () => {
       const a = readJson(join(latestBase(join(data, 'public')), 'overall.json'));
       const b = readJson(join(latestBase(scratch), 'overall.json'));
       expect(b.items).toEqual(a.items);
+      // The daily release is not under the scratch OUT: its manifest names none.
+      expect(readJson(join(latestBase(scratch), 'manifest.json')).ranksBase).toBeUndefined();
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
