@@ -39,6 +39,8 @@ export interface Refreshed {
   dirs: Record<string, DirStateBytes>;
   /** Where the settled category days are (settled-days.ts). */
   settled: SettledDays;
+  /** Days whose global hours changed: the next hourly run reads their category logs again (PipelineState.recheckDays). */
+  recheckDays: number[];
   /** Whether any directory's state moved (a quarantined torn line moves it without a recount). */
   dirsChanged: boolean;
   newLines: number;
@@ -77,7 +79,8 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const known = new Set(Object.keys(states));
   const hours: Record<string, HourVersion> = {};
   for (const [h, v] of Object.entries(state.hours)) if (+h >= from) hours[h] = v;
-  const out: Refreshed = { rebuilt: [], hours, dirs: states, settled: {}, dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
+  const out: Refreshed = { rebuilt: [], hours, dirs: states, settled: {}, recheckDays: [], dirsChanged: false, newLines: 0, badLines: 0, badByReason: {} };
+  const recheck = new Set(state.recheckDays ?? []);
   const bad: BadLine[] = [];
   const overBudget: string[] = [];
   // Named after the state this run would commit: a run redone after a crash or
@@ -102,13 +105,15 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     // its global log is mapped first, so that the category logs are read
     // after what was seen there. Changed means new lines or a recount: a
     // directory whose state only took its mtime, now old enough to trust,
-    // is not a day that grew. A line appended to an older category day alone
-    // waits for the daily run's sweep.
+    // is not a day that grew. A day whose global hours read before changed
+    // is read again by the next run (`recheckDays`): a writer may append the
+    // category lines of a late purchase after this run read them. A line
+    // appended to an older category day alone waits for the daily run's sweep.
     const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
     const mapGlobal = () => stage(globals, `global log of ${dayName(day)}`);
     const always = opts.sweep || day === lastDay || (day === lastDay - 1 && end - firstHourOfDay(lastDay) <= PREVIOUS_DAY_HOURS);
     const mappedFirst = always ? undefined : await mapGlobal();
-    const hot = always || mappedFirst!.newLines > 0 || mappedFirst!.updates.size > 0;
+    const hot = always || recheck.has(day) || changed(mappedFirst!);
     let daySlugs = slugs;
     if (hot && settledDays[day] !== undefined) {
       const dirs = readSettledDays(opts.dataDir, day, settledDays[day]);
@@ -121,6 +126,8 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
     const categories = hot ? forget(categoryDayDirs(daySlugs, day)) : [];
     // Side by side when both are read anyway: the workers take the category batches while one maps the new hour.
     const [mappedGlobal, mappedCategories] = await settleAll([mappedFirst ? Promise.resolve(mappedFirst) : mapGlobal(), stage(categories, `category logs of ${dayName(day)}`)]);
+    // A day caught up from nothing (no global hour of it read before) is not a day of late lines.
+    if (changed(mappedGlobal) && globals.some((d) => known.has(d.dir) && mappedGlobal.dirStates.has(d.dir))) out.recheckDays.push(day);
     const mapped = combine(mappedGlobal, mappedCategories);
     for (const [dir, s] of mapped.dirStates) states[dir] = s;
     out.dirsChanged ||= mapped.dirStates.size > 0;
@@ -171,6 +178,9 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
 }
 
 const CATEGORY_DIRS = 'logs/categories/';
+
+/** Whether a day's global log gained lines or had an hour recounted. */
+const changed = (m: MapStageResult) => m.newLines > 0 || m.updates.size > 0;
 
 /**
  * Hours into a day during which an hourly run still reads the day before's

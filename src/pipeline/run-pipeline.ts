@@ -129,7 +129,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const latest = readLatest(opts.outDir);
     if (opts.kind === 'hourly' && fresh.rebuilt.length === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset.
-      if (fresh.dirsChanged) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, hours });
+      if (fresh.dirsChanged || String(fresh.recheckDays) !== String(state.recheckDays ?? [])) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, recheckDays: fresh.recheckDays, hours });
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock), stages: clock.stages };
     }
 
@@ -205,6 +205,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...state,
       dirs: fresh.dirs,
       settled: fresh.settled,
+      recheckDays: fresh.recheckDays,
       hours,
       window: { version: windowVersion, start, end, hours: target },
       lastEnd: end,

@@ -1,10 +1,10 @@
 // Which category days an hourly run reads (refresh-counts.ts): the last
 // day's always; the day before's in full during the first hours of a day,
-// while writers may still be finishing its last lines; an older day's only
-// when its global log changed. A writer appends the global line first, so a
-// category line that lands after a run has seen its global line is still
-// counted by the next run of those first hours. Past them, a line that only
-// a category log of the day before holds waits for the daily run's sweep.
+// while writers may still be finishing its last lines; an older day's when
+// its global log changed, in this run or the one before. A writer appends
+// the global line first, so a category line that lands after a run has seen
+// its global line is still counted by the next run. Past that, a line that
+// only a category log of the day before holds waits for the daily run's sweep.
 import { afterAll, describe, expect, it } from 'vitest';
 import { line, oracleSales, oracleTop } from '../pipeline/helpers/purchases.js';
 import { type Fixture, HOUR, SLUGS, type Purchase, catsOf, fixture, history, iso, nowFlag, purchase, removeFixtures } from './helpers/fixture.js';
@@ -35,6 +35,26 @@ describe("an hourly run and the day before's category logs", () => {
     expect(r.code).toBe(0);
     const ledger = [...f.ledger.filter((p) => p.writer !== 'slow-writer'), slow];
     expectOracle(f.data, ledger, D0 + HOUR, ALL_SLUGS);
+    expect(JSON.parse(r.stdout).disagreements).toBe(0);
+  }, 30_000);
+
+  it('counts a late category line of an older day that landed after the run that saw its global line', async () => {
+    const f = fixture();
+    const lateHour = D0 - 2 * 24 * HOUR; // two days before, an hour with lines already
+    f.write([purchase(P + 1, lateHour + 10 * 60_000)]);
+    f.write(history(5, 300, D0 - 20 * HOUR, D0 + 3 * HOUR));
+    expect((await runHourly(f.data, nowFlag(D0 + 3 * HOUR))).code).toBe(0);
+    const late = purchase(P, lateHour + 30 * 60_000, 40, undefined, 'late-writer');
+    f.write([{ ...late, categories: [] }]); // the global half of a late line, two days old
+    f.write(history(6, 20, D0 + 3 * HOUR, D0 + 4 * HOUR));
+    expect((await runHourly(f.data, nowFlag(D0 + 4 * HOUR))).code).toBe(0);
+    categoryHalf(f, late); // lands after that run read the day's category logs
+    f.write(history(7, 20, D0 + 4 * HOUR, D0 + 5 * HOUR));
+
+    const r = await runHourly(f.data, nowFlag(D0 + 5 * HOUR));
+    expect(r.code).toBe(0);
+    const ledger = [...f.ledger.filter((p) => p.writer !== 'late-writer'), late];
+    expectOracle(f.data, ledger, D0 + 5 * HOUR, ALL_SLUGS);
     expect(JSON.parse(r.stdout).disagreements).toBe(0);
   }, 30_000);
 
