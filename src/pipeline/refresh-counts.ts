@@ -39,7 +39,7 @@ export interface Refreshed {
   dirs: Record<string, DirStateBytes>;
   /** Where the settled category days are (settled-days.ts). */
   settled: SettledDays;
-  /** Days whose global hours changed: the next hourly run reads their category logs again (PipelineState.recheckDays). */
+  /** Days whose global hours read before changed: the next hourly run reads their category logs again (PipelineState.recheckDays). */
   recheckDays: number[];
   /** Whether any directory's state moved (a quarantined torn line moves it without a recount). */
   dirsChanged: boolean;

@@ -41,9 +41,10 @@ export interface PipelineState {
   /** Day → version of the file holding its settled category directories (settled-days.ts). */
   settled?: SettledDays;
   /**
-   * Days whose global hours the last run found changed: the next hourly run
-   * reads their category days too, whatever their age, for the category
-   * lines their writers appended after that run read them (refresh-counts.ts).
+   * Days whose global hours, read before, the last run found changed: the
+   * next hourly run reads their category days too, whatever their age, for
+   * the category lines their writers appended after that run read them
+   * (refresh-counts.ts).
    */
   recheckDays?: number[];
   /** Hour → its current count file. */
