@@ -21,7 +21,7 @@ export interface WriteFileBatchTask {
   paths: string[];
   /** Where each file's bytes end: file i is bytes[ends[i - 1] ?? 0 .. ends[i]). */
   ends: number[];
-  /** The files' bytes one after another, in a SharedArrayBuffer: shared with the worker, not copied. */
+  /** The files' bytes one after another (in a SharedArrayBuffer they are shared with the worker, not copied; the blank release's are none). */
   bytes: Uint8Array;
   /** Over the files there: see above. */
   inPlace?: boolean;
