@@ -36,7 +36,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import type { CategoryInfo } from './catalog.js';
-import type { FileStamp } from './catalog-fs.js';
+import { CacheFileCatalog } from './cache-file.js';
+import type { FileStamp, PositionalFile } from './catalog-fs.js';
 import { type CatalogColumns, ColumnarCatalog } from './columnar.js';
 import { UNCATEGORIZED } from '../layout.js';
 
@@ -98,11 +99,125 @@ export function headerMismatch(head: Buffer, key: CacheKey): string | undefined 
   return undefined;
 }
 
+/** Where the sections of a cache file lie, from its header. */
+export interface CacheLayout {
+  /** Product count. */
+  readonly n: number;
+  /** Category index count (the CSR's length). */
+  readonly k: number;
+  /** Name bytes. */
+  readonly b: number;
+  /** Byte length of the categories JSON. */
+  readonly json: number;
+  /** Offset of each section: categories JSON, productIds, categoryOffsets, categoryIndexes, nameOffsets, nameBytes. */
+  readonly starts: readonly number[];
+  /** The file's length. */
+  readonly size: number;
+  readonly crc: number;
+}
+
+function layoutOf(head: Buffer): CacheLayout {
+  const [json, n, k, b] = [64, 68, 72, 76].map((at) => head.readUInt32LE(at)) as [number, number, number, number];
+  const sizes = [pad4(json), 4 * n, 4 * (n + 1), 4 * k, 4 * (n + 1), b];
+  const starts = sizes.reduce<number[]>((acc, size) => [...acc, acc.at(-1)! + size], [HEADER]);
+  return { n, k, b, json, starts: starts.slice(0, -1), size: starts.at(-1)!, crc: head.readUInt32LE(CHECKED_HEADER) };
+}
+
+/**
+ * The checksum and the invariants lookups rely on, checked over the file
+ * fed front to back in pieces of a multiple of 4 bytes, so that the read
+ * which checks a cache need not hold it whole (openCatalogCache). A
+ * matching checksum makes a broken invariant a writer bug rather than disk
+ * damage, but checking costs ~50 ms at 10M products and turns such a bug
+ * into a rebuild instead of wrong rankings.
+ */
+class CacheCheck {
+  private at = 0;
+  private crc = 0;
+  private broken: string | undefined;
+  private lastId = -1;
+  /** The last category offset and name offset seen. */
+  private readonly lastOffset = [0, 0];
+
+  constructor(
+    private readonly layout: CacheLayout,
+    private readonly categoryCount: number,
+  ) {}
+
+  /** The next `piece` bytes of the file. */
+  feed(piece: Uint8Array): void {
+    const from = this.at;
+    const to = from + piece.length;
+    // The checksum covers the header up to itself, and everything after it.
+    for (const [lo, hi] of [[0, CHECKED_HEADER], [HEADER, to]] as const) {
+      const a = Math.max(lo, from);
+      const z = Math.min(hi, to);
+      if (a < z) this.crc = crc32(piece.subarray(a - from, z - from), this.crc); // never empty: see crcOf
+    }
+    const { starts, n, k } = this.layout;
+    const lengths = [0, n, n + 1, k, n + 1];
+    for (let s = 1; s <= 4 && !this.broken; s++) {
+      const a = Math.max(from, starts[s]!);
+      const z = Math.min(to, starts[s]! + 4 * lengths[s]!);
+      if (a >= z) continue;
+      const values = new Uint32Array(piece.buffer, piece.byteOffset + a - from, (z - a) / 4);
+      const first = (a - starts[s]!) / 4;
+      if (s === 1) this.ids(values);
+      else if (s === 3) this.indexes(values);
+      else this.offsets(values, first, s === 2 ? 0 : 1);
+    }
+    this.at = to;
+  }
+
+  /** Why the file fed is not a sound cache, or undefined. */
+  result(): string | undefined {
+    const { size, crc, k, b } = this.layout;
+    if (this.at !== size) return 'truncated or overlong';
+    if ((this.crc >>> 0) !== crc) return 'checksum mismatch';
+    if (this.broken) return this.broken;
+    if (this.lastOffset[0] !== k || this.lastOffset[1] !== b) return 'bad offsets';
+    return undefined;
+  }
+
+  private ids(values: Uint32Array): void {
+    let last = this.lastId;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i]! <= last) {
+        this.broken = 'product ids out of order';
+        return;
+      }
+      last = values[i]!;
+    }
+    this.lastId = last;
+  }
+
+  private offsets(values: Uint32Array, first: number, which: 0 | 1): void {
+    if (first === 0 && values[0] !== 0) this.broken = 'bad offsets';
+    let last = this.lastOffset[which]!;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i]! < last) this.broken = 'bad offsets';
+      last = values[i]!;
+    }
+    this.lastOffset[which] = last;
+  }
+
+  private indexes(values: Uint32Array): void {
+    for (let i = 0; i < values.length; i++) {
+      if (values[i]! >= this.categoryCount) {
+        this.broken = 'category index out of range';
+        return;
+      }
+    }
+  }
+}
+
+/** Bytes checked between two turns of the event loop: ~10 ms. */
+const CHECK_PIECE = 16 << 20;
+
 /**
  * The catalog in `file`, or why the file cannot be used (then the caller
  * rebuilds it). Asynchronous only to let the event loop run between pieces of
- * the checksum: a run decodes the cache while its workers map, and they wait
- * for this thread to hand them their next task.
+ * the check.
  */
 export async function decodeCatalogCache(file: Buffer, key: CacheKey): Promise<ColumnarCatalog | string> {
   if (file.length < HEADER) return 'not a catalog cache';
@@ -110,23 +225,69 @@ export async function decodeCatalogCache(file: Buffer, key: CacheKey): Promise<C
   if (mismatch) return mismatch;
   // Views need 4-byte alignment; a small read may sit at any offset of a pooled buffer.
   const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(new Uint8Array(file));
-  const [c, n, k, b] = [64, 68, 72, 76].map((at) => buf.readUInt32LE(at)) as [number, number, number, number];
-  const sizes = [pad4(c), 4 * n, 4 * (n + 1), 4 * k, 4 * (n + 1), b];
-  if (HEADER + sizes.reduce((x, y) => x + y, 0) !== buf.length) return 'truncated or overlong';
-  if ((await crcInPieces([buf.subarray(0, CHECKED_HEADER), buf.subarray(HEADER)])) !== buf.readUInt32LE(CHECKED_HEADER)) return 'checksum mismatch';
-
-  const starts = sizes.reduce<number[]>((acc, size) => [...acc, acc.at(-1)! + size], [HEADER]);
+  const layout = layoutOf(buf);
+  if (layout.size !== buf.length) return 'truncated or overlong';
+  const categories = categoriesOf(buf.subarray(HEADER, HEADER + layout.json));
+  if (typeof categories === 'string') return categories;
+  const check = new CacheCheck(layout, categories.length);
+  for (let at = 0; at < buf.length; at += CHECK_PIECE) {
+    check.feed(buf.subarray(at, at + CHECK_PIECE));
+    await yieldToLoop();
+  }
+  const broken = check.result();
+  if (broken) return broken;
+  const { n, k, starts } = layout;
   const u32 = (section: number, count: number) => new Uint32Array(buf.buffer, buf.byteOffset + starts[section]!, count);
-  const columns: CatalogColumns = {
-    categories: parseCategories(buf.toString('utf8', HEADER, HEADER + c)),
+  return new ColumnarCatalog({
+    categories,
     productIds: u32(1, n),
     categoryOffsets: u32(2, n + 1),
     categoryIndexes: u32(3, k),
     nameOffsets: u32(4, n + 1),
     nameBytes: buf.subarray(starts[5]!),
-  };
-  const broken = checkColumns(columns);
-  return broken ?? new ColumnarCatalog(columns);
+  });
+}
+
+/**
+ * The catalog in a cache file left open, or why the file cannot be used
+ * (the caller closes it then). The file is read once, front to back through
+ * one buffer, for its checks, and its products then as they are walked
+ * (CacheFileCatalog), never whole: at 10M products a run would otherwise read
+ * 335 MB into new memory, and the first touch of a page costs more than ten
+ * times the copy into it on the machine this was measured on (README, Speed).
+ * `chunk`: the bytes a walk reads of a section at a time (tests make it small).
+ */
+export async function openCatalogCache(file: PositionalFile, key: CacheKey, chunk?: number): Promise<CacheFileCatalog | string> {
+  const head = Buffer.alloc(HEADER);
+  if (readAt(file, head, 0) < HEADER) return 'not a catalog cache';
+  const mismatch = headerMismatch(head, key);
+  if (mismatch) return mismatch;
+  const layout = layoutOf(head);
+  if (layout.size !== file.size) return 'truncated or overlong';
+  const json = Buffer.alloc(layout.json);
+  readAt(file, json, HEADER);
+  const categories = categoriesOf(json);
+  if (typeof categories === 'string') return categories;
+  const check = new CacheCheck(layout, categories.length);
+  const piece = Buffer.allocUnsafeSlow(Math.min(CHECK_PIECE, layout.size));
+  for (let at = 0; at < layout.size; at += piece.length) {
+    const got = readAt(file, piece, at);
+    if (got === 0) break;
+    check.feed(piece.subarray(0, got));
+    await yieldToLoop();
+  }
+  return check.result() ?? new CacheFileCatalog(file, layout, categories, chunk);
+}
+
+/** Reads into all of `buffer` from `position`, short only at the end of the file; how many bytes. */
+function readAt(file: PositionalFile, buffer: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < buffer.length) {
+    const n = file.readAt(buffer, got, buffer.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 /** The CRC-32 of the parts one after another. Empty parts are skipped: zlib restarts the CRC at 0 for the null pointer an empty ArrayBuffer may have. */
@@ -134,39 +295,19 @@ function crcOf(parts: readonly Uint8Array[]): number {
   return parts.reduce((crc, part) => (part.length === 0 ? crc : crc32(part, crc)), 0);
 }
 
-/** Bytes checksummed between two turns of the event loop: ~10 ms. */
-const CRC_PIECE = 16 << 20;
-
-/** crcOf, yielding to the event loop between pieces. */
-async function crcInPieces(parts: readonly Uint8Array[]): Promise<number> {
-  let crc = 0;
-  for (const part of parts) {
-    for (let at = 0; at < part.length; at += CRC_PIECE) {
-      crc = crc32(part.subarray(at, at + CRC_PIECE), crc); // never empty: zlib would restart at 0 (see crcOf)
-      await yieldToLoop();
-    }
+/** The category list of a cache, or why it is unsound. */
+function categoriesOf(json: Buffer): CategoryInfo[] | string {
+  let categories: CategoryInfo[];
+  try {
+    categories = parseCategories(json.toString('utf8'));
+  } catch {
+    return 'bad category list';
   }
-  return crc;
+  const sorted = categories.every((x, i, all) => i === 0 || all[i - 1]!.slug < x.slug);
+  return sorted && categories.some((x) => x.slug === UNCATEGORIZED) ? categories : 'bad category list';
 }
 
 function parseCategories(json: string): CategoryInfo[] {
   const pairs = JSON.parse(json) as [string, string][];
   return pairs.map(([slug, name]) => Object.freeze({ slug, name }));
-}
-
-/**
- * The invariants lookups rely on. A matching checksum makes a violation a
- * writer bug rather than disk damage, but checking costs ~50 ms at 10M
- * products and turns such a bug into a rebuild instead of wrong rankings.
- */
-function checkColumns(c: CatalogColumns): string | undefined {
-  const { productIds: ids, categoryOffsets: co, categoryIndexes: ci, nameOffsets: no } = c;
-  const sorted = c.categories.every((x, i, all) => i === 0 || all[i - 1]!.slug < x.slug);
-  if (!sorted || !c.categories.some((x) => x.slug === UNCATEGORIZED)) return 'bad category list';
-  for (let i = 1; i < ids.length; i++) if (ids[i - 1]! >= ids[i]!) return 'product ids out of order';
-  if (co[0] !== 0 || no[0] !== 0 || co[ids.length] !== ci.length || no[ids.length] !== c.nameBytes.length) return 'bad offsets';
-  for (let i = 0; i < ids.length; i++) if (co[i]! > co[i + 1]! || no[i]! > no[i + 1]!) return 'bad offsets';
-  const categoryCount = c.categories.length;
-  for (let i = 0; i < ci.length; i++) if (ci[i]! >= categoryCount) return 'category index out of range';
-  return undefined;
 }

@@ -1,6 +1,7 @@
 // The few file operations the catalog loader needs, behind one small
 // interface so tests run it on memfs (as LevelDB injects its Env). The Node
 // implementation is the only one the pipeline itself uses.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mkdirDurable, writeFileAtomicInBackground } from '../fs/atomic.js';
@@ -17,6 +18,8 @@ export interface CatalogFs {
   stat(path: string): Promise<FileStamp>;
   /** Opens a file to read it from the start. */
   openRead(path: string): Promise<CatalogFile>;
+  /** Opens a file to read at any position. */
+  openAt(path: string): Promise<PositionalFile>;
   readFile(path: string): Promise<Buffer>;
   /** Creates the parent directory if needed and replaces `path` whole or not at all. */
   writeFileAtomic(path: string, parts: readonly Uint8Array[]): Promise<void>;
@@ -29,6 +32,19 @@ export interface CatalogFile {
   close(): Promise<void>;
 }
 
+/**
+ * A file open for reads at any position. They are synchronous: a run reads
+ * its catalog's products while it lays its lists out, a loop that cannot
+ * wait, and from the page cache, where a read is a copy.
+ */
+export interface PositionalFile {
+  /** Its length when opened. */
+  readonly size: number;
+  /** Reads up to `length` bytes at `position` into buffer[offset..]; how many, 0 at the end of the file. */
+  readAt(buffer: Uint8Array, offset: number, length: number, position: number): number;
+  close(): void;
+}
+
 export const nodeCatalogFs: CatalogFs = {
   async stat(path) {
     const s = await stat(path);
@@ -39,6 +55,14 @@ export const nodeCatalogFs: CatalogFs = {
     return {
       read: async (buffer, offset, length) => (await handle.read(buffer, offset, length, null)).bytesRead,
       close: () => handle.close(),
+    };
+  },
+  async openAt(path) {
+    const fd = openSync(path, 'r');
+    return {
+      size: fstatSync(fd).size,
+      readAt: (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
+      close: () => closeSync(fd),
     };
   },
   readFile: (path) => readFile(path),

@@ -2,7 +2,7 @@
 // arrays that CatalogBuilder produces and the binary cache maps back in. It
 // owns no parsing and no I/O, so the builder, the cache and the tests all meet
 // on the same columns.
-import type { Catalog, CategoryInfo } from './catalog.js';
+import type { Catalog, CategoryInfo, ProductWalk, Span } from './catalog.js';
 import { UNCATEGORIZED } from '../layout.js';
 
 /** Everything a catalog is made of; the cache stores exactly these. */
@@ -78,6 +78,12 @@ export class ColumnarCatalog implements Catalog, CatalogColumns {
     return start === end ? this.uncategorizedOnly : this.categoryIndexes.subarray(start, end);
   }
 
+  walk(): ProductWalk {
+    return new ColumnWalk(this);
+  }
+
+  close(): void {}
+
   /** Decoded on demand: holding 10M JS strings would triple the catalog's memory. */
   productName(productId: number): string | undefined {
     const i = this.productIndex(productId);
@@ -86,4 +92,61 @@ export class ColumnarCatalog implements Catalog, CatalogColumns {
     const end = this.nameOffsets[i + 1]!;
     return start === end ? undefined : this.nameBytes.toString('utf8', start, end);
   }
+}
+
+/** A walk over the columns in memory: a galloping search from where the last one stopped. */
+class ColumnWalk implements ProductWalk {
+  private at = 0;
+  private found = false;
+  private readonly cats: Span<Uint32Array>;
+  private readonly nameSpan: Span<Uint8Array>;
+  private readonly uncategorizedOnly: Uint32Array;
+
+  constructor(private readonly c: ColumnarCatalog) {
+    this.uncategorizedOnly = Uint32Array.of(c.uncategorizedIndex);
+    this.cats = { array: c.categoryIndexes, start: 0, end: 0 };
+    this.nameSpan = { array: c.nameBytes, start: 0, end: 0 };
+  }
+
+  seek(id: number): boolean {
+    this.at = firstAtLeast(this.c.productIds, this.at, id);
+    return (this.found = this.at < this.c.productIds.length && this.c.productIds[this.at] === id);
+  }
+
+  categories(): Span<Uint32Array> {
+    const offsets = this.c.categoryOffsets;
+    return this.found ? spanOf(this.cats, this.c.categoryIndexes, offsets[this.at]!, offsets[this.at + 1]!) : spanOf(this.cats, this.uncategorizedOnly, 0, 1);
+  }
+
+  name(): Span<Uint8Array> {
+    const offsets = this.c.nameOffsets;
+    return this.found ? spanOf(this.nameSpan, this.c.nameBytes, offsets[this.at]!, offsets[this.at + 1]!) : spanOf(this.nameSpan, this.c.nameBytes, 0, 0);
+  }
+}
+
+/** `span`, set to array[start..end). */
+export function spanOf<T extends Uint8Array | Uint32Array>(span: Span<T>, array: T, start: number, end: number): Span<T> {
+  span.array = array;
+  span.start = start;
+  span.end = end;
+  return span;
+}
+
+/** The first index from `from` on whose id is at least `id` (ids ascending), by galloping: the ids sought are far apart when few are. */
+function firstAtLeast(known: Uint32Array, from: number, id: number): number {
+  if (from >= known.length || known[from]! >= id) return from;
+  let lo = from;
+  let step = 1;
+  while (lo + step < known.length && known[lo + step]! < id) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = Math.min(lo + step, known.length);
+  // known[lo] < id, and hi is past the end or known[hi] >= id.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (known[mid]! < id) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }

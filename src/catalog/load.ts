@@ -2,9 +2,10 @@
 // cache when both CSVs are unchanged since it was written, else parsed from
 // the CSVs and cached for the next run. Every problem with the CSVs is a
 // PipelineError with exit 64 naming the file, the line and the fix.
-import type { Catalog } from './catalog.js';
+import type { Catalog, CatalogView } from './catalog.js';
 import { CatalogBuilder, DuplicateProductIdError } from './build.js';
-import { type CacheKey, KEYED_HEADER, decodeCatalogCache, encodeCatalogCache, headerMismatch } from './cache.js';
+import { type CacheKey, KEYED_HEADER, decodeCatalogCache, encodeCatalogCache, headerMismatch, openCatalogCache } from './cache.js';
+import type { CacheFileCatalog } from './cache-file.js';
 import { type CatalogFs, type FileStamp, nodeCatalogFs } from './catalog-fs.js';
 import { CATEGORIES_HEADER, CategoriesSink } from './categories-csv.js';
 import type { ColumnarCatalog } from './columnar.js';
@@ -33,9 +34,9 @@ export async function loadCatalog(dataDir: string, options: LoadCatalogOptions =
 }
 
 /** A catalog on its way: see startLoadingCatalog. */
-export interface CatalogLoad {
+export interface CatalogLoad<C = Catalog> {
   /** The catalog; rejects with the CSVs' error. */
-  catalog: Promise<Catalog>;
+  catalog: Promise<C>;
   /**
    * Settles once a cache rebuilt from the CSVs is written (a failure goes
    * to onCacheWriteError), after `catalog`; never rejects.
@@ -52,7 +53,23 @@ export interface CatalogLoad {
  * `catalog` resolves: 335 MB at 10M products, whose write took up to 1.5 s
  * of the main thread in line.
  */
-export async function startLoadingCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<CatalogLoad> {
+export function startLoadingCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<CatalogLoad> {
+  return startLoading(dataDir, options, readCache);
+}
+
+/**
+ * startLoadingCatalog for a run (a CatalogView): from a sound cache, the
+ * categories read and the products left in the file, open, to be walked
+ * (cache-file.ts) until the caller closes it; parsed from the CSVs, the
+ * catalog in memory.
+ */
+export function startOpeningCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<CatalogLoad<CatalogView>> {
+  return startLoading<CatalogView>(dataDir, options, openCache);
+}
+
+type CacheReader<C extends CatalogView> = (fs: CatalogFs, path: string, key: CacheKey) => Promise<C | undefined>;
+
+async function startLoading<C extends CatalogView>(dataDir: string, options: LoadCatalogOptions, fromCache: CacheReader<C>): Promise<CatalogLoad<C | ColumnarCatalog>> {
   const fs = options.fs ?? nodeCatalogFs;
   const paths = catalogPaths(dataDir);
   // Stamped before reading, so a CSV edited during the parse leaves a cache
@@ -62,16 +79,16 @@ export async function startLoadingCatalog(dataDir: string, options: LoadCatalogO
     products: await stampOf(fs, paths.products, `the header line "${PRODUCTS_HEADER}" and a line per product`),
   };
   if (await cacheMatches(fs, paths.cache, key)) {
-    // A cache that fails its checksum when read whole is rebuilt from the CSVs, which were fine when it was written.
-    const load = readCache(fs, paths.cache, key).then(
-      (cached): CatalogLoad => (cached ? { catalog: Promise.resolve(cached), cached: Promise.resolve() } : parseAndCache(fs, dataDir, key, options)),
+    // A cache that fails its checks when read whole is rebuilt from the CSVs, which were fine when it was written.
+    const load = fromCache(fs, paths.cache, key).then((cached): CatalogLoad<C | ColumnarCatalog> =>
+      cached ? { catalog: Promise.resolve(cached), cached: Promise.resolve() } : parseAndCache(fs, dataDir, key, options),
     );
     return { catalog: load.then((l) => l.catalog), cached: load.then((l) => l.cached) };
   }
   return parseAndCache(fs, dataDir, key, options);
 }
 
-function parseAndCache(fs: CatalogFs, dataDir: string, key: CacheKey, options: LoadCatalogOptions): CatalogLoad {
+function parseAndCache(fs: CatalogFs, dataDir: string, key: CacheKey, options: LoadCatalogOptions): CatalogLoad<ColumnarCatalog> {
   const paths = catalogPaths(dataDir);
   const catalog = parseCatalog(fs, paths.categories, paths.products, key.products.size);
   const cached = catalog.then(
@@ -118,6 +135,20 @@ async function cacheMatches(fs: CatalogFs, path: string, key: CacheKey): Promise
   } catch {
     return false; // no cache, or unreadable: parse the CSVs
   }
+}
+
+/** The cache file, checked and left open, or undefined when there is none or it cannot be trusted. */
+async function openCache(fs: CatalogFs, path: string, key: CacheKey): Promise<CacheFileCatalog | undefined> {
+  const file = await fs.openAt(path).catch(() => undefined);
+  if (!file) return undefined;
+  try {
+    const opened = await openCatalogCache(file, key);
+    if (typeof opened !== 'string') return opened;
+  } catch {
+    // unreadable: rebuilt from the CSVs
+  }
+  file.close();
+  return undefined;
 }
 
 /** The cached catalog, or undefined when there is none or it cannot be trusted. */

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLoadingCatalog } from '../catalog/load.js';
+import { startOpeningCatalog } from '../catalog/load.js';
 import { collectCounts } from '../counts/collect.js';
 import { type CountSet, decodeCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
@@ -22,7 +22,7 @@ import { type BlankRelease, cleanPublishLeftovers, discardBlankRelease, pointLat
 import { type Consistency, topListPaths, topRelease } from '../publish/top-release.js';
 import { crossCheck, rankWindow } from '../rank/rank-window.js';
 import { type Mismatch, checkHour } from '../rank/consistency.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogView } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
 import { dailyStage } from './daily-stage.js';
 import { type Lock, acquireLock } from './lock.js';
@@ -98,6 +98,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const start = end - WEEK_HOURS;
   const clock = new StageClock();
   const lock = acquireLock(opts.dataDir, commandName(opts), isoOfMs(opts.nowMs));
+  let catalogOpened: Promise<CatalogView> | undefined;
   let catalogCached: Promise<void> | undefined;
   let blank: BlankRelease | undefined;
   try {
@@ -109,8 +110,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     // The catalog loads while the workers map: its cache decoded, or the CSVs
     // parsed when one changed. An error in them still decides the exit code:
     // a failed map waits for it, and it is thrown before anything else is done.
-    const { catalog: catalogLoad, cached } = await startLoadingCatalog(opts.dataDir);
+    const { catalog: catalogLoad, cached } = await startOpeningCatalog(opts.dataDir);
     catalogLoad.catch(() => {}); // awaited once the map has settled
+    catalogOpened = catalogLoad;
     catalogCached = cached; // a cache rebuilt from the CSVs is written meanwhile
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
     const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' }).catch(async (err: unknown) => {
@@ -267,6 +269,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     };
   } finally {
     if (blank) await discardBlankRelease(blank); // the run failed before its publish
+    await catalogOpened?.then((c) => c.close(), () => {}); // its file, left open to be walked
     await catalogCached; // no temp file left behind, under the lock
     lock.release();
   }
@@ -276,7 +279,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
  * The consistency check of every hour recounted this run (the others keep
  * what an earlier run found), for the hours of the window.
  */
-function checkConsistency(read: ReadHour, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: Iterable<number>, catalog: Catalog, start: number, end: number) {
+function checkConsistency(read: ReadHour, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: Iterable<number>, catalog: CatalogView, start: number, end: number) {
   const out: Record<string, { found: Mismatch[]; total: number }> = {};
   for (const [h, m] of Object.entries(state.mismatches ?? {})) if (+h >= start && +h < end) out[h] = m;
   for (const h of rebuilt) {

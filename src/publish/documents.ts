@@ -1,7 +1,7 @@
 // The JSON the storefront fetches (CONTRACT.md §4), built from ranked lists.
 // Fields may be added within schemaVersion 1; none may be renamed or removed.
 import { isUtf8 } from 'node:buffer';
-import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogView } from '../catalog/catalog.js';
 import { radixSortPairs } from '../counts/count-table.js';
 import type { TopList } from '../rank/order.js';
 import { growMemory, kernelInstance } from '../wasm.js';
@@ -85,13 +85,14 @@ export interface LaidOutLists {
  * 30k lists of 100 items, 2–3M items with names, every hour.
  *
  * The names are found for all parts at once: the items sorted by product
- * id and walked beside the catalog's sorted ids, so that the catalog's
+ * id and the catalog walked along them (CatalogView.walk), so that its
  * names are read in order (a search per item touches ~24 places of a 40 MB
  * array and then the name offsets, all at random: at 3M items those cache
- * and TLB misses were most of the publish stage), and each is copied into
- * every part that lists the product, escaped there when JSON needs it (rare).
+ * and TLB misses were most of the publish stage, and a run's catalog is
+ * read from its file only as it is walked), and each is copied into every
+ * part that lists the product, escaped there when JSON needs it (rare).
  */
-export function layOutLists(catalog: Pick<Catalog, 'productIds' | 'nameOffsets' | 'nameBytes'>, lists: readonly TopList[], starts: readonly number[]): LaidOutLists[] {
+export function layOutLists(catalog: Pick<CatalogView, 'walk'>, lists: readonly TopList[], starts: readonly number[]): LaidOutLists[] {
   const parts = starts.length;
   if (parts < 1 || parts > 256 || starts[0] !== 0) throw new Error('layOutLists: 1 to 256 parts, the first at list 0');
   const firstItem = new Uint32Array(parts + 1);
@@ -124,25 +125,23 @@ export function layOutLists(catalog: Pick<Catalog, 'productIds' | 'nameOffsets' 
     }
   }
   const [sortedIds, sortedItems] = radixSortPairs(ids, item, total);
-  const { productIds: known, nameOffsets, nameBytes } = catalog;
+  const walk = catalog.walk();
   // Where each part's names end, and the name it holds of the product walked last.
   const at = Array.from({ length: parts }, (_, p) => (firstItem[p + 1] - firstItem[p]) * RECORD_BYTES);
   const heldId = new Float64Array(parts).fill(-1);
   const heldAt = new Int32Array(parts);
   const heldLength = new Int32Array(parts);
   let longestName = 0;
-  let c = 0;
   let lastId = -1;
+  let nameBytes: Uint8Array = new Uint8Array(0);
   let start = 0;
   let end = 0;
   for (let i = 0; i < total; i++) {
     const id = sortedIds[i];
     if (id !== lastId) {
       lastId = id;
-      c = firstAtLeast(known, c, id);
-      const found = c < known.length && known[c] === id;
-      start = found ? nameOffsets[c] : 0;
-      end = found ? nameOffsets[c + 1] : 0;
+      walk.seek(id);
+      ({ array: nameBytes, start, end } = walk.name());
     }
     const m = sortedItems[i];
     const p = partOf[m];
@@ -160,7 +159,7 @@ export function layOutLists(catalog: Pick<Catalog, 'productIds' | 'nameOffsets' 
         }
         let length = plainName(bytes[p], at[p], nameBytes, start, end);
         if (length < 0) {
-          const escaped = Buffer.from(JSON.stringify(nameBytes.toString('utf8', start, end)).slice(1, -1));
+          const escaped = Buffer.from(JSON.stringify(Buffer.from(nameBytes.buffer, nameBytes.byteOffset + start, end - start).toString('utf8')).slice(1, -1));
           bytes[p].set(escaped, at[p]);
           length = escaped.length;
         }
@@ -178,25 +177,6 @@ export function layOutLists(catalog: Pick<Catalog, 'productIds' | 'nameOffsets' 
     counts: lists.slice(starts[p], starts[p + 1] ?? lists.length).map((l) => l.ids.length),
     longestName,
   }));
-}
-
-/** The first index from `from` on whose id is at least `id` (ids ascending), by galloping: the ids walked are far apart when few lists are laid out. */
-function firstAtLeast(known: Uint32Array, from: number, id: number): number {
-  if (from >= known.length || known[from] >= id) return from;
-  let lo = from;
-  let step = 1;
-  while (lo + step < known.length && known[lo + step] < id) {
-    lo += step;
-    step *= 2;
-  }
-  let hi = Math.min(lo + step, known.length);
-  // known[lo] < id, and hi is past the end or known[hi] >= id.
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (known[mid] < id) lo = mid;
-    else hi = mid;
-  }
-  return hi;
 }
 
 /** This thread's instance of the items kernel, and the part in its memory: the memory is kept, grown, for the next part. */
@@ -272,7 +252,7 @@ export class TopListEncoder {
  * through JSON.stringify instead. The bytes are copied as they are checked:
  * a Buffer#copy call per name cost more than the loop.
  */
-function plainName(out: Uint8Array, at: number, bytes: Buffer, start: number, end: number): number {
+function plainName(out: Uint8Array, at: number, bytes: Uint8Array, start: number, end: number): number {
   let high = 0;
   for (let k = start, o = at; k < end; k++, o++) {
     const b = bytes[k];

@@ -1,6 +1,6 @@
 // The files of an hourly release: overall.json, one categories/SLUG.json per
 // category, and the manifest's body (writeRelease adds its id) (CONTRACT.md §4).
-import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogView } from '../catalog/catalog.js';
 import type { ListDisagreement } from '../rank/pairwise-merge.js';
 import type { RankedWindow } from '../rank/rank-window.js';
 import type { Mismatch } from '../rank/consistency.js';
@@ -11,7 +11,7 @@ import type { ReleasePart } from './release.js';
 export interface TopReleaseInput {
   kind: 'hourly' | 'daily' | 'rerun';
   ranked: RankedWindow;
-  catalog: Catalog;
+  catalog: CatalogView;
   generatedAt: string;
   window: Window;
   completeThrough: string;

@@ -15,7 +15,7 @@
 // list in one sequential pass. Only a line no list has (a product outside
 // that catalog category, or a category the catalog lacks) is looked up by
 // binary search; there are few.
-import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogView } from '../catalog/catalog.js';
 import { GLOBAL, type CountSet } from '../counts/count-file.js';
 import { type Block, EMPTY_BLOCK } from '../counts/count-table.js';
 
@@ -47,59 +47,57 @@ function salesOf(block: Block, id: number): number {
  * The lines each category log should hold: each global line once for every
  * catalog category of its product (listed once each: CatalogBuilder checks).
  * Category c's are entries starts[c] .. starts[c + 1] of ids and sales, ids
- * ascending.
+ * ascending; `order` is the category's place among the product's.
  */
 interface ExpectedLines {
   readonly starts: Uint32Array;
   readonly ids: Uint32Array;
   readonly sales: Int32Array;
+  readonly order: Uint8Array;
 }
 
-function expectedLines(global: Block, catalog: Catalog): ExpectedLines {
-  const { productIds, categoryOffsets, categoryIndexes } = catalog;
+function expectedLines(global: Block, catalog: CatalogView): ExpectedLines {
   const n = global.ids.length;
-  // Global ids and catalog ids both ascend, so each product's catalog index
-  // is found by walking along. A product the catalog lacks (-1) goes where
-  // categoriesOf sends it; one it lists with no category, nowhere.
-  const productIndex = new Int32Array(n);
+  // Global ids ascend, so each product's categories are found by one walk
+  // along the catalog, and kept here (a CSR over the hour's products).
+  const first = new Uint32Array(n + 1);
+  let cats = new Uint32Array(2 * n + 32);
   const starts = new Uint32Array(catalog.categories.length + 1);
-  let p = 0;
+  const walk = catalog.walk();
   for (let i = 0; i < n; i++) {
-    const id = global.ids[i];
-    while (p < productIds.length && productIds[p] < id) p++;
-    if (p < productIds.length && productIds[p] === id) {
-      productIndex[i] = p;
-      for (let k = categoryOffsets[p]; k < categoryOffsets[p + 1]; k++) starts[categoryIndexes[k] + 1]++;
-    } else {
-      productIndex[i] = -1;
-      const cats = catalog.categoriesOf(id);
-      for (let k = 0; k < cats.length; k++) starts[cats[k] + 1]++;
+    walk.seek(global.ids[i]);
+    const { array, start, end } = walk.categories();
+    const at = first[i];
+    if (at + end - start > cats.length) {
+      const grown = new Uint32Array(2 * (at + end - start));
+      grown.set(cats);
+      cats = grown;
     }
+    for (let k = start; k < end; k++) {
+      cats[at + k - start] = array[k];
+      starts[array[k] + 1]++;
+    }
+    first[i + 1] = at + end - start;
   }
   for (let c = 1; c < starts.length; c++) starts[c] += starts[c - 1];
   const size = starts[starts.length - 1];
   const ids = new Uint32Array(size);
   const sales = new Int32Array(size);
+  const order = new Uint8Array(size);
   const next = starts.slice(0, -1);
-  const place = (i: number, c: number) => {
-    const j = next[c]++;
-    ids[j] = global.ids[i];
-    sales[j] = global.sales[i];
-  };
   for (let i = 0; i < n; i++) {
-    const q = productIndex[i];
-    if (q >= 0) {
-      for (let k = categoryOffsets[q]; k < categoryOffsets[q + 1]; k++) place(i, categoryIndexes[k]);
-    } else {
-      const cats = catalog.categoriesOf(global.ids[i]);
-      for (let k = 0; k < cats.length; k++) place(i, cats[k]);
+    for (let k = first[i]; k < first[i + 1]; k++) {
+      const j = next[cats[k]]++;
+      ids[j] = global.ids[i];
+      sales[j] = global.sales[i];
+      order[j] = k - first[i];
     }
   }
-  return { starts, ids, sales };
+  return { starts, ids, sales, order };
 }
 
 /** The mismatches of one hour (at most `limit`), and how many there are in all. */
-export function checkHour(hourIso: string, set: CountSet, catalog: Catalog, limit = MISMATCHES_PER_HOUR): { found: Mismatch[]; total: number } {
+export function checkHour(hourIso: string, set: CountSet, catalog: CatalogView, limit = MISMATCHES_PER_HOUR): { found: Mismatch[]; total: number } {
   const global = set.groups.get(GLOBAL) ?? EMPTY_BLOCK;
   const found: Mismatch[] = [];
   let total = 0;
@@ -150,11 +148,9 @@ export function checkHour(hourIso: string, set: CountSet, catalog: Catalog, limi
     missingInCategory = 0;
     for (let j = starts[c]; j < starts[c + 1]; j++) miss(j, c);
   }
-  // A global line missing from one of the product's category logs. (A
-  // product with a missing line has categories, which categoriesOf lists in
-  // the catalog's order.)
-  const rank = (m: (typeof missing)[number]) => Array.prototype.indexOf.call(catalog.categoriesOf(expected.ids[m.at]), m.category);
-  missing.sort((a, b) => expected.ids[a.at] - expected.ids[b.at] || rank(a) - rank(b));
+  // A global line missing from one of the product's category logs, in the
+  // catalog's order of the product's categories.
+  missing.sort((a, b) => expected.ids[a.at] - expected.ids[b.at] || expected.order[a.at] - expected.order[b.at]);
   for (let k = 0; k < missing.length && found.length < limit; k++) {
     const { at, category } = missing[k];
     found.push(mismatch(expected.ids[at], catalog.categories[category].slug, expected.sales[at], 0));

@@ -1,7 +1,7 @@
 // Reduce: the top 100 of the overall list and of every category, from the
 // window's counts, and the pairwise merge of the category lists that
 // cross-checks the overall list (the global log defines it, CONTRACT.md §3).
-import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogView } from '../catalog/catalog.js';
 import { GLOBAL, type CountSet } from '../counts/count-file.js';
 import { EMPTY_BLOCK } from '../counts/count-table.js';
 import { ListArena, type TopList } from './order.js';
@@ -22,13 +22,13 @@ export interface RankedWindow {
 }
 
 /** Every category the catalog names, plus any that has logs in the window, by slug. */
-export function categoriesToPublish(window: CountSet, catalog: Catalog): Array<{ slug: string; name: string }> {
+export function categoriesToPublish(window: CountSet, catalog: CatalogView): Array<{ slug: string; name: string }> {
   const bySlug = new Map(catalog.categories.map((c) => [c.slug, c.name]));
   for (const g of window.groups.keys()) if (g !== GLOBAL && !bySlug.has(g)) bySlug.set(g, g);
   return [...bySlug].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([slug, name]) => ({ slug, name }));
 }
 
-export function rankWindow(window: CountSet, catalog: Catalog): RankedWindow {
+export function rankWindow(window: CountSet, catalog: CatalogView): RankedWindow {
   const global = window.groups.get(GLOBAL) ?? EMPTY_BLOCK;
   const arena = new ListArena();
   const overall = topK(global, undefined, arena);

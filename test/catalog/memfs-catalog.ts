@@ -39,6 +39,15 @@ export function memCatalog(files: { categories?: string; products?: string }, ch
         close: () => handle.close(),
       };
     },
+    async openAt(path) {
+      const fd = vol.openSync(path, 'r');
+      opens.set(path, (opens.get(path) ?? 0) + 1);
+      return {
+        size: Number(vol.fstatSync(fd).size),
+        readAt: (buffer, offset, length, position) => vol.readSync(fd, buffer, offset, Math.min(length, chunk), position),
+        close: () => vol.closeSync(fd),
+      };
+    },
     readFile: async (path) => Buffer.from(await vol.promises.readFile(path)),
     async writeFileAtomic(path, parts) {
       vol.mkdirSync(dirname(path), { recursive: true });

@@ -17,6 +17,7 @@ import { outPaths } from '../../src/layout.js';
 import { type Runner, inlineRunner, poolRunner } from '../../src/pipeline/runner.js';
 import { layOutLists } from '../../src/publish/documents.js';
 import { type ReleasePart, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../../src/publish/release.js';
+import { namedCatalog } from '../catalog/named-catalog.js';
 import { topListOf } from '../rank/lists.js';
 import { filesUnder } from '../reliability/helpers/published.js';
 
@@ -122,7 +123,7 @@ describe('writeRelease on the runner', () => {
   }, 60_000);
 
   it('gives top lists encoded in their job the id and files of the same bytes written as they are', async () => {
-    const catalog = { productIds: Uint32Array.from([1, 2, 3]), nameOffsets: Uint32Array.from([0, 6, 6, 17]), nameBytes: Buffer.from('Kettle"Tea" & cup') };
+    const catalog = namedCatalog([1, 2, 3], ['Kettle', '', '"Tea" & cup']);
     const head = { generatedAt: new Date(NOW).toISOString(), window: { start: '2026-11-22T10:00:00.000Z', end: '2026-11-29T10:00:00.000Z' } };
     const lists = Array.from({ length: 700 }, (_, k) => topListOf(Array.from({ length: k % 5 }, (_, i) => ({ productId: (k + i) % 4, sales: 50 - i }))));
     const own = lists.map((_, k) => ({ path: k === 0 ? 'overall.json' : `categories/c${k}.json`, ...(k === 0 ? {} : { category: { slug: `c${k}`, name: `C ${k}` } }) }));

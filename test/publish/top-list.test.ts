@@ -2,20 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TopListEncoder, layOutLists } from '../../src/publish/documents.js';
 import { partStarts } from '../../src/publish/top-release.js';
+import { namedCatalog } from '../catalog/named-catalog.js';
 import { topListOf } from '../rank/lists.js';
 
-/** A name table as the catalog holds it: ids ascending, names as raw bytes. */
+/** A catalog of these names: ids ascending, names as raw bytes. */
 function names(entries: Array<[number, Buffer | string | undefined]>) {
   const ids = entries.map(([id]) => id);
   expect(ids).toEqual([...ids].sort((a, b) => a - b));
   const parts = entries.map(([, n]) => (n === undefined ? Buffer.alloc(0) : Buffer.isBuffer(n) ? n : Buffer.from(n)));
-  const nameOffsets = new Uint32Array(parts.length + 1);
-  parts.forEach((p, i) => (nameOffsets[i + 1] = nameOffsets[i] + p.length));
-  return {
-    productIds: Uint32Array.from(ids),
-    nameOffsets,
-    nameBytes: Buffer.concat(parts),
-  };
+  return namedCatalog(ids, parts);
 }
 
 const head = { generatedAt: '2026-11-27T19:05:00.000Z', window: { start: '2026-11-20T19:00:00.000Z', end: '2026-11-27T19:00:00.000Z' } };
