@@ -1,9 +1,9 @@
 // The binary catalog cache (DATA/state/catalog.bin): the catalog's typed
 // arrays written out as they lie in memory, so a warm load is one read and a
 // few views, no parsing (decodeCatalogCache), and a run need not load the
-// products at all: it walks them in the file (openCatalogCache). Derived data: it is keyed on the stamps of both CSVs
-// and carries a checksum, and anything that does not match is ignored and
-// rebuilt, never trusted.
+// products at all: it walks them in the file (openCatalogCache). Derived
+// data: it is keyed on the stamps of both CSVs and carries a checksum, and
+// anything that does not match is ignored and rebuilt, never trusted.
 //
 // The checksum is a CRC-32, not a cryptographic hash: it only has to catch
 // damage (a write torn by a crash, which it is not fsynced against, or a bad

@@ -59,8 +59,15 @@ export const nodeCatalogFs: CatalogFs = {
   },
   async openAt(path) {
     const fd = openSync(path, 'r');
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
     return {
-      size: fstatSync(fd).size,
+      size,
       readAt: (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
       close: () => closeSync(fd),
     };

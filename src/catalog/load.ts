@@ -79,7 +79,7 @@ async function startLoading<C extends CatalogView>(dataDir: string, options: Loa
     products: await stampOf(fs, paths.products, `the header line "${PRODUCTS_HEADER}" and a line per product`),
   };
   if (await cacheMatches(fs, paths.cache, key)) {
-    // A cache that fails its checks when read whole is rebuilt from the CSVs, which were fine when it was written.
+    // A cache that fails its checks is rebuilt from the CSVs, which were fine when it was written.
     const load = fromCache(fs, paths.cache, key).then((cached): CatalogLoad<C | ColumnarCatalog> =>
       cached ? { catalog: Promise.resolve(cached), cached: Promise.resolve() } : parseAndCache(fs, dataDir, key, options),
     );
