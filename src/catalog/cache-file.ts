@@ -17,11 +17,11 @@ const CHUNK = 1 << 20;
 
 export class CacheFileCatalog implements CatalogView {
   private readonly slugIndex: Map<string, number>;
-  readonly uncategorizedIndex: number;
+  private readonly uncategorizedIndex: number;
 
   constructor(
     private readonly file: PositionalFile,
-    readonly layout: CacheLayout,
+    private readonly layout: CacheLayout,
     readonly categories: readonly CategoryInfo[],
     private readonly chunk = CHUNK,
   ) {
