@@ -8,7 +8,7 @@
 // workers needed both cores for the map (README, Speed, session 23).
 import type { CacheLayout } from './cache.js';
 import type { CatalogView, CategoryInfo, ProductWalk, Span } from './catalog.js';
-import type { PositionalFile } from './catalog-fs.js';
+import { type PositionalFile, readFully } from './catalog-fs.js';
 import { spanOf } from './columnar.js';
 import { UNCATEGORIZED } from '../layout.js';
 
@@ -17,7 +17,8 @@ const CHUNK = 1 << 20;
 
 export class CacheFileCatalog implements CatalogView {
   private readonly slugIndex: Map<string, number>;
-  private readonly uncategorizedIndex: number;
+  /** What a walk gives for a product the catalog lacks, shared as ColumnarCatalog shares its own. */
+  private readonly uncategorizedOnly: Uint32Array;
 
   constructor(
     private readonly file: PositionalFile,
@@ -26,7 +27,7 @@ export class CacheFileCatalog implements CatalogView {
     private readonly chunk = CHUNK,
   ) {
     this.slugIndex = new Map(categories.map((c, i) => [c.slug, i]));
-    this.uncategorizedIndex = this.slugIndex.get(UNCATEGORIZED)!;
+    this.uncategorizedOnly = Uint32Array.of(this.slugIndex.get(UNCATEGORIZED)!);
   }
 
   categoryIndex(slug: string): number {
@@ -34,7 +35,7 @@ export class CacheFileCatalog implements CatalogView {
   }
 
   walk(): ProductWalk {
-    return new FileWalk(this.file, this.layout, this.uncategorizedIndex, this.chunk);
+    return new FileWalk(this.file, this.layout, this.uncategorizedOnly, this.chunk);
   }
 
   /** Lets the file go; a walk after this fails. */
@@ -72,12 +73,8 @@ class Section {
       this.words = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >>> 2);
     }
     const length = Math.min(this.bytes.length, this.size - a);
-    let got = 0;
-    while (got < length) {
-      const n = this.file.readAt(this.bytes, got, length - got, this.start + a + got);
-      if (n === 0) throw new Error(`catalog cache shrank while open: ${length - got} bytes missing at ${this.start + a + got}`);
-      got += n;
-    }
+    const got = readFully(this.file, this.bytes.subarray(0, length), this.start + a);
+    if (got < length) throw new Error(`catalog cache shrank while open: ${length - got} bytes missing at ${this.start + a + got}`);
     this.from = a;
     this.to = a + length;
     return 0;
@@ -99,16 +96,13 @@ class FileWalk implements ProductWalk {
   private names: Section | undefined;
   private readonly cats: Span<Uint32Array> = { array: new Uint32Array(0), start: 0, end: 0 };
   private readonly nameSpan: Span<Uint8Array> = { array: new Uint8Array(0), start: 0, end: 0 };
-  private readonly uncategorizedOnly: Uint32Array;
 
   constructor(
     private readonly file: PositionalFile,
     private readonly layout: CacheLayout,
-    uncategorized: number,
+    private readonly uncategorizedOnly: Uint32Array,
     private readonly chunk: number,
-  ) {
-    this.uncategorizedOnly = Uint32Array.of(uncategorized);
-  }
+  ) {}
 
   /** Section s of the layout, opened when first needed: a walk for names never reads the categories. */
   private section(s: number): Section {

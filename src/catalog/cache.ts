@@ -38,7 +38,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import type { CategoryInfo } from './catalog.js';
 import { CacheFileCatalog } from './cache-file.js';
-import type { FileStamp, PositionalFile } from './catalog-fs.js';
+import { type FileStamp, type PositionalFile, readFully } from './catalog-fs.js';
 import { type CatalogColumns, ColumnarCatalog } from './columnar.js';
 import { UNCATEGORIZED } from '../layout.js';
 
@@ -260,35 +260,24 @@ export async function decodeCatalogCache(file: Buffer, key: CacheKey): Promise<C
  */
 export async function openCatalogCache(file: PositionalFile, key: CacheKey, chunk?: number): Promise<CacheFileCatalog | string> {
   const head = Buffer.alloc(HEADER);
-  if (readAt(file, head, 0) < HEADER) return 'not a catalog cache';
+  if (readFully(file, head, 0) < HEADER) return 'not a catalog cache';
   const mismatch = headerMismatch(head, key);
   if (mismatch) return mismatch;
   const layout = layoutOf(head);
   if (layout.size !== file.size) return 'truncated or overlong';
   const json = Buffer.alloc(layout.json);
-  readAt(file, json, HEADER);
+  readFully(file, json, HEADER);
   const categories = categoriesOf(json);
   if (typeof categories === 'string') return categories;
   const check = new CacheCheck(layout, categories.length);
   const piece = Buffer.allocUnsafeSlow(Math.min(CHECK_PIECE, layout.size));
   for (let at = 0; at < layout.size; at += piece.length) {
-    const got = readAt(file, piece, at);
+    const got = readFully(file, piece, at);
     if (got === 0) break;
     check.feed(piece.subarray(0, got));
     await yieldToLoop();
   }
   return check.result() ?? new CacheFileCatalog(file, layout, categories, chunk);
-}
-
-/** Reads into all of `buffer` from `position`, short only at the end of the file; how many bytes. */
-function readAt(file: PositionalFile, buffer: Uint8Array, position: number): number {
-  let got = 0;
-  while (got < buffer.length) {
-    const n = file.readAt(buffer, got, buffer.length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
 }
 
 /** The CRC-32 of the parts one after another. Empty parts are skipped: zlib restarts the CRC at 0 for the null pointer an empty ArrayBuffer may have. */

@@ -45,6 +45,17 @@ export interface PositionalFile {
   close(): void;
 }
 
+/** Reads into all of `buffer` from `position`, short only at the end of the file; how many bytes. */
+export function readFully(file: PositionalFile, buffer: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < buffer.length) {
+    const n = file.readAt(buffer, got, buffer.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 export const nodeCatalogFs: CatalogFs = {
   async stat(path) {
     const s = await stat(path);

@@ -33,7 +33,7 @@ export class ColumnarCatalog implements Catalog, CatalogColumns {
    * Returned for every product that is missing or has no category: one shared
    * array instead of an allocation per lookup. Callers must not write to it.
    */
-  private readonly uncategorizedOnly: Uint32Array;
+  readonly uncategorizedOnly: Uint32Array;
 
   constructor(columns: CatalogColumns) {
     const n = columns.productIds.length;
@@ -100,10 +100,8 @@ class ColumnWalk implements ProductWalk {
   private found = false;
   private readonly cats: Span<Uint32Array>;
   private readonly nameSpan: Span<Uint8Array>;
-  private readonly uncategorizedOnly: Uint32Array;
 
   constructor(private readonly c: ColumnarCatalog) {
-    this.uncategorizedOnly = Uint32Array.of(c.uncategorizedIndex);
     this.cats = { array: c.categoryIndexes, start: 0, end: 0 };
     this.nameSpan = { array: c.nameBytes, start: 0, end: 0 };
   }
@@ -115,7 +113,7 @@ class ColumnWalk implements ProductWalk {
 
   categories(): Span<Uint32Array> {
     const offsets = this.c.categoryOffsets;
-    return this.found ? spanOf(this.cats, this.c.categoryIndexes, offsets[this.at]!, offsets[this.at + 1]!) : spanOf(this.cats, this.uncategorizedOnly, 0, 1);
+    return this.found ? spanOf(this.cats, this.c.categoryIndexes, offsets[this.at]!, offsets[this.at + 1]!) : spanOf(this.cats, this.c.uncategorizedOnly, 0, 1);
   }
 
   name(): Span<Uint8Array> {
