@@ -107,8 +107,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const state = loadState(opts.dataDir);
     // The held window (86 MB at the target scale) is read while the workers map.
     const heldWindow = readHeldWindow(opts.dataDir, state);
-    // The catalog loads while the workers map: its cache decoded, or the CSVs
-    // parsed when one changed. An error in them still decides the exit code:
+    // The catalog opens while the workers map: its cache checked, the products
+    // left in the file to be walked, or the CSVs parsed when one changed. An error in them still decides the exit code:
     // a failed map waits for it, and it is thrown before anything else is done.
     const { catalog: catalogLoad, cached } = await startOpeningCatalog(opts.dataDir);
     catalogLoad.catch(() => {}); // awaited once the map has settled

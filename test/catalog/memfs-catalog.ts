@@ -12,7 +12,7 @@ export const paths = catalogPaths(DATA);
 export interface MemCatalog {
   vol: InstanceType<typeof Volume>;
   fs: CatalogFs;
-  /** How many times each file was opened for streaming. */
+  /** How many times each file was opened to be read. */
   opens: Map<string, number>;
 }
 
