@@ -86,10 +86,12 @@ function writeInPlace(path: string, bytes: Uint8Array): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT);
   let linked = false;
   try {
-    linked = fstatSync(fd).nlink > 1;
+    const { nlink, size } = fstatSync(fd);
+    linked = nlink > 1;
     if (!linked) {
       for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
-      ftruncateSync(fd, bytes.length);
+      // Only a file that was longer is cut: a blank release's files are empty, and a truncate per file is a system call of 30k.
+      if (size > bytes.length) ftruncateSync(fd, bytes.length);
     }
   } finally {
     closeSync(fd);
