@@ -29,8 +29,8 @@ export const categoryLogRoot = (dataDir: string) => join(dataDir, 'logs', 'categ
 
 /** `logs/global/YYYY-MM-DD/HH`, relative to the data directory. */
 export const globalHourDir = (hour: Hour) => join('logs', 'global', dayName(dayOfHour(hour)), hourOfDayName(hour));
-/** `logs/categories/SLUG/YYYY-MM-DD`, relative to the data directory. */
-export const categoryDayDir = (slug: string, day: Day) => join('logs', 'categories', slug, dayName(day));
+/** `logs/categories/SLUG/YYYY-MM-DD`, relative to the data directory (joined by hand: a run names 30k a day, and path.join's normalizing of them took ~40 ms). */
+export const categoryDayDir = (slug: string, day: Day) => `logs/categories/${slug}/${dayName(day)}`;
 
 /** The hour a `YYYY-MM-DD` and `HH` pair of global directory names stands for. */
 export function parseGlobalHourDir(dayPart: string, hourPart: string): Hour | undefined {
