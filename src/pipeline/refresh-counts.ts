@@ -25,6 +25,8 @@ export interface RefreshOptions {
   maxBadRatio: number;
   runner: Runner;
   progress: (message: string) => void;
+  /** Called once every map task of the run has been handed to the runner. */
+  handedOver?: () => void;
   /** Hours [a, b) to recount from scratch (rerun): their directories are read from byte 0. */
   reset?: [number, number];
   /** Look at every category day, not only the ones likely to have changed (daily, rerun). */
@@ -94,61 +96,83 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const slugSet = new Set(slugs);
 
   const lastDay = dayOfHour(end - 1);
-  for (let day = dayOfHour(from); day <= lastDay; day++) {
-    const a = Math.max(from, firstHourOfDay(day));
-    const b = Math.min(end, firstHourOfDay(day + 1));
-    // A day whose global hours changed is a day whose category logs changed
-    // too, since every writer appends to both (the global line first). An
-    // hourly run reads the category days of the last day and, in its first
-    // hours, of the day before, while writers may still be finishing its
-    // last lines; of an older day, only when its global hours changed: then
-    // its global log is mapped first, so that the category logs are read
-    // after what was seen there. Changed means new lines or a recount: a
-    // directory whose state only took its mtime, now old enough to trust,
-    // is not a day that grew. A day whose global hours read before changed
-    // is read again by the next run (`recheckDays`): a writer may append the
-    // category lines of a late purchase after this run read them. A line
-    // appended to an older category day alone waits for the daily run's sweep.
-    const globals = forget(existingGlobalDirs(opts.dataDir, a, b, known));
-    const mapGlobal = () => stage(globals, `global log of ${dayName(day)}`);
-    const always = opts.sweep || day === lastDay || (day === lastDay - 1 && end - firstHourOfDay(lastDay) <= PREVIOUS_DAY_HOURS);
-    const mappedFirst = always ? undefined : await mapGlobal();
-    const hot = always || recheck.has(day) || changed(mappedFirst!);
-    let daySlugs = slugs;
-    if (hot && settledDays[day] !== undefined) {
-      const dirs = readSettledDays(opts.dataDir, day, settledDays[day]);
-      loaded.set(day, dirs);
-      Object.assign(states, dirs);
-      // A category whose directory vanished from disk is still read, to be reported.
-      const gone = new Set(Object.keys(dirs).map((d) => d.split('/')[2]).filter((slug) => !slugSet.has(slug)));
-      if (gone.size > 0) daySlugs = [...slugs, ...gone].sort();
+  const firstDay = dayOfHour(from);
+  const readsAlways = (day: number) => opts.sweep || day === lastDay || (day === lastDay - 1 && end - firstHourOfDay(lastDay) <= PREVIOUS_DAY_HOURS);
+  const globalsOf = new Map<number, LogDir[]>();
+  for (let day = firstDay; day <= lastDay; day++) globalsOf.set(day, forget(existingGlobalDirs(opts.dataDir, Math.max(from, firstHourOfDay(day)), Math.min(end, firstHourOfDay(day + 1)), known)));
+  // The older days whose global hours were all counted before (an hourly
+  // run's late-line checks, a few system calls an hour) are handed over at
+  // once, rather than one day after another: the last day's category
+  // batches, the longest part of the map, start after them, and a day's
+  // round trip took ~30 ms of the main thread. A day with an hour not
+  // counted yet (a first run, a catch-up) is mapped in its turn, so that one
+  // day's recounts are held at a time.
+  const checks = new Map<number, Promise<MapStageResult>>();
+  for (const [day, globals] of globalsOf) {
+    if (!readsAlways(day) && globals.every((d) => states[d.dir] !== undefined)) checks.set(day, stage(globals, `global log of ${dayName(day)}`));
+  }
+  // A check that fails before its day comes is not left unhandled: its day awaits it.
+  for (const c of checks.values()) c.catch(() => undefined);
+  try {
+    for (let day = firstDay; day <= lastDay; day++) {
+      // A day whose global hours changed is a day whose category logs changed
+      // too, since every writer appends to both (the global line first). An
+      // hourly run reads the category days of the last day and, in its first
+      // hours, of the day before, while writers may still be finishing its
+      // last lines; of an older day, only when its global hours changed: then
+      // its global log is mapped first, so that the category logs are read
+      // after what was seen there. Changed means new lines or a recount: a
+      // directory whose state only took its mtime, now old enough to trust,
+      // is not a day that grew. A day whose global hours read before changed
+      // is read again by the next run (`recheckDays`): a writer may append the
+      // category lines of a late purchase after this run read them. A line
+      // appended to an older category day alone waits for the daily run's sweep.
+      const globals = globalsOf.get(day)!;
+      const mapGlobal = () => checks.get(day) ?? stage(globals, `global log of ${dayName(day)}`);
+      const always = readsAlways(day);
+      const mappedFirst = always ? undefined : await mapGlobal();
+      const hot = always || recheck.has(day) || changed(mappedFirst!);
+      let daySlugs = slugs;
+      if (hot && settledDays[day] !== undefined) {
+        const dirs = readSettledDays(opts.dataDir, day, settledDays[day]);
+        loaded.set(day, dirs);
+        Object.assign(states, dirs);
+        // A category whose directory vanished from disk is still read, to be reported.
+        const gone = new Set(Object.keys(dirs).map((d) => d.split('/')[2]).filter((slug) => !slugSet.has(slug)));
+        if (gone.size > 0) daySlugs = [...slugs, ...gone].sort();
+      }
+      const categories = hot ? forget(categoryDayDirs(daySlugs, day)) : [];
+      // Side by side when both are read anyway: the workers take the category batches while one maps the new hour.
+      const mappedDay = settleAll([mappedFirst ? Promise.resolve(mappedFirst) : mapGlobal(), stage(categories, `category logs of ${dayName(day)}`)]);
+      if (day === lastDay) opts.handedOver?.();
+      const [mappedGlobal, mappedCategories] = await mappedDay;
+      // A day caught up from nothing (no global hour of it read before) is not a day of late lines.
+      if (changed(mappedGlobal) && globals.some((d) => known.has(d.dir) && mappedGlobal.dirStates.has(d.dir))) out.recheckDays.push(day);
+      const mapped = combine(mappedGlobal, mappedCategories);
+      for (const [dir, s] of mapped.dirStates) states[dir] = s;
+      out.dirsChanged ||= mapped.dirStates.size > 0;
+      out.newLines += mapped.newLines;
+      out.badLines += mapped.badLines;
+      for (const [k, v] of Object.entries(mapped.badByReason)) out.badByReason[k] = (out.badByReason[k] ?? 0) + v;
+      for (const x of mapped.bad) bad.push(x);
+      overBudget.push(...(mapped.overBudget ?? []));
+      // The bad lines so far are kept before anything can fail or be killed.
+      if (mapped.badLines > 0) out.quarantine = await quarantine();
+      checkBadBudget({ ...mapped, overBudget }, opts.maxBadRatio);
+      if (day === lastDay) crashPoint('after-map'); // every day mapped, the last one's hour files not yet written
+      for (const [hour, update] of [...mapped.updates].sort(([x], [y]) => x - y)) {
+        if (hour < from) continue;
+        const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
+        const written = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
+        hours[hour] = written.entry;
+        out.rebuilt.push(hour);
+        out.newest = { hour, version: written.entry.version, set: written.set };
+      }
+      opts.progress(`counts: ${dayName(day)}: ${mapped.updates.size} hour files written`);
     }
-    const categories = hot ? forget(categoryDayDirs(daySlugs, day)) : [];
-    // Side by side when both are read anyway: the workers take the category batches while one maps the new hour.
-    const [mappedGlobal, mappedCategories] = await settleAll([mappedFirst ? Promise.resolve(mappedFirst) : mapGlobal(), stage(categories, `category logs of ${dayName(day)}`)]);
-    // A day caught up from nothing (no global hour of it read before) is not a day of late lines.
-    if (changed(mappedGlobal) && globals.some((d) => known.has(d.dir) && mappedGlobal.dirStates.has(d.dir))) out.recheckDays.push(day);
-    const mapped = combine(mappedGlobal, mappedCategories);
-    for (const [dir, s] of mapped.dirStates) states[dir] = s;
-    out.dirsChanged ||= mapped.dirStates.size > 0;
-    out.newLines += mapped.newLines;
-    out.badLines += mapped.badLines;
-    for (const [k, v] of Object.entries(mapped.badByReason)) out.badByReason[k] = (out.badByReason[k] ?? 0) + v;
-    for (const x of mapped.bad) bad.push(x);
-    overBudget.push(...(mapped.overBudget ?? []));
-    // The bad lines so far are kept before anything can fail or be killed.
-    if (mapped.badLines > 0) out.quarantine = await quarantine();
-    checkBadBudget({ ...mapped, overBudget }, opts.maxBadRatio);
-    if (day === lastDay) crashPoint('after-map'); // every day mapped, the last one's hour files not yet written
-    for (const [hour, update] of [...mapped.updates].sort(([x], [y]) => x - y)) {
-      if (hour < from) continue;
-      const fresh = reset !== undefined && hour >= reset[0] && hour < reset[1];
-      const written = writeHourVersion(opts.dataDir, hour, state.hours[hour], update, fresh);
-      hours[hour] = written.entry;
-      out.rebuilt.push(hour);
-      out.newest = { hour, version: written.entry.version, set: written.set };
-    }
-    opts.progress(`counts: ${dayName(day)}: ${mapped.updates.size} hour files written`);
+  } finally {
+    // A failure waits for the checks still out: the pool is only destroyed once no worker can still answer.
+    await Promise.allSettled(checks.values());
   }
   crashPoint('after-hour-files');
 
