@@ -107,15 +107,19 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const state = loadState(opts.dataDir);
     // The held window (86 MB at the target scale) is read while the workers map.
     const heldWindow = readHeldWindow(opts.dataDir, state);
-    // The catalog opens while the workers map: its cache checked, the products
-    // left in the file to be walked, or the CSVs parsed when one changed. An error in them still decides the exit code:
+    // The catalog opens while the workers map: its cache checked once the
+    // map's tasks are handed over, the products left in the file to be walked;
+    // or the CSVs parsed at once when one changed. An error in them still decides the exit code:
     // a failed map waits for it, and it is thrown before anything else is done.
-    const { catalog: catalogLoad, cached } = await startOpeningCatalog(opts.dataDir);
+    let handedOver!: () => void;
+    const checkAfter = new Promise<void>((resolve) => (handedOver = resolve));
+    const { catalog: catalogLoad, cached } = await startOpeningCatalog(opts.dataDir, { checkAfter });
     catalogLoad.catch(() => {}); // awaited once the map has settled
     catalogOpened = catalogLoad;
     catalogCached = cached; // a cache rebuilt from the CSVs is written meanwhile
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
-    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly' }).catch(async (err: unknown) => {
+    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly', handedOver }).catch(async (err: unknown) => {
+      handedOver();
       await catalogLoad;
       throw err;
     });

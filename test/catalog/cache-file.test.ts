@@ -189,4 +189,29 @@ describe('startOpeningCatalog', () => {
     expect(m.opens.get(paths.products)).toBe(parses + 1);
     expect(walked(view, [1, 2, 3, 4])).toEqual(walked(memory, [1, 2, 3, 4]));
   });
+
+  it('opens a sound cache only once told to (checkAfter), and parses changed CSVs at once', async () => {
+    const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
+    const memory = await loadCatalog(DATA, { fs: m.fs });
+    let opened = 0;
+    const fs = { ...m.fs, openAt: async (path: string) => (opened++, m.fs.openAt(path)) };
+    let go!: () => void;
+    const load = await startOpeningCatalog(DATA, { fs, checkAfter: new Promise<void>((resolve) => (go = resolve)) });
+    let settled = false;
+    void load.catalog.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([opened, settled]).toEqual([0, false]);
+    go();
+    const view = await load.catalog;
+    expect(opened).toBe(1);
+    expect(walked(view, [1, 2, 3, 4])).toEqual(walked(memory, [1, 2, 3, 4]));
+    view.close();
+
+    // A CSV changed: the parse does not wait.
+    m.vol.appendFileSync(paths.products, '4,toys,Kite\n');
+    const parses = m.opens.get(paths.products)!;
+    const parsed = await (await startOpeningCatalog(DATA, { fs: m.fs, checkAfter: new Promise<void>(() => undefined) })).catalog;
+    expect(m.opens.get(paths.products)).toBe(parses + 1);
+    expect(walked(parsed, [4])[0]).toEqual(walked(await loadCatalog(DATA, { fs: m.fs }), [4])[0]);
+  });
 });
