@@ -74,7 +74,7 @@ export async function mapStage(dirs: LogDir[], states: Record<string, DirStateBy
     opts.onProgress?.(++done, total);
     return r;
   };
-  const runs = tasks.map(async (task) => tick(await runner.run('mapLogs', task)));
+  const runs = tasks.map((task) => runner.run('mapLogs', task).then(tick));
   // A batch is handed over as soon as its states are packed: a worker starts
   // on the first while this thread packs the rest (30k took it ~0.2 s).
   for (const b of filled) runs.push(runner.run('mapLogs', task(b)).then(tick));

@@ -118,11 +118,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     catalogOpened = catalogLoad;
     catalogCached = cached; // a cache rebuilt from the CSVs is written meanwhile
     const from = Math.min(scanStart(end), opts.range?.[0] ?? Infinity);
-    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly', handedOver }).catch(async (err: unknown) => {
-      handedOver();
-      await catalogLoad;
-      throw err;
-    });
+    const fresh = await refreshCounts(state, { ...opts, end, from, reset: opts.range, sweep: opts.kind !== 'hourly', handedOver })
+      .finally(handedOver) // however the map ends, the catalog is not left waiting for it
+      .catch(async (err: unknown) => {
+        await catalogLoad;
+        throw err;
+      });
     clock.done('map');
     const catalog = await catalogLoad;
     clock.done('catalog');
