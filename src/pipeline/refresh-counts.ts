@@ -98,8 +98,10 @@ export async function refreshCounts(state: PipelineState, opts: RefreshOptions):
   const lastDay = dayOfHour(end - 1);
   const firstDay = dayOfHour(from);
   const readsAlways = (day: number) => opts.sweep || day === lastDay || (day === lastDay - 1 && end - firstHourOfDay(lastDay) <= PREVIOUS_DAY_HOURS);
+  // The global log listed once for every day read (each listing reads the whole tree of day and hour directories).
   const globalsOf = new Map<number, LogDir[]>();
-  for (let day = firstDay; day <= lastDay; day++) globalsOf.set(day, forget(existingGlobalDirs(opts.dataDir, Math.max(from, firstHourOfDay(day)), Math.min(end, firstHourOfDay(day + 1)), known)));
+  for (let day = firstDay; day <= lastDay; day++) globalsOf.set(day, []);
+  for (const d of forget(existingGlobalDirs(opts.dataDir, from, end, known))) globalsOf.get(dayOfHour(d.spanStart))!.push(d);
   // The older days whose global hours were all counted before (an hourly
   // run's late-line checks, a few system calls an hour) are handed over at
   // once, rather than one day after another: the last day's category
