@@ -35,23 +35,25 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   // Group by group, in the order of a count file, with arrays rather than a
   // map of parts: a steady hour moves 30k groups, and in a profile of the
   // bench's normal hour that bookkeeping took 0.3 s of the move's 0.84 s.
-  // First what changed: a group with one block entering and one leaving (most
-  // of them, a steady hour) has its sum made in one scratch buffer, where
-  // sumBlocks would allocate a negated copy and a sum for each.
-  const blocksOf = (group: string) => {
+  // First what changed. With two hours or fewer moving (an hourly run's), a
+  // group has one block entering and one leaving, and every sum goes into one
+  // scratch buffer with room for all the hours' blocks, where sumBlocks would
+  // allocate a negated copy and a sum for each of 30k groups. A window summed
+  // from more hours (its 168, from scratch) allocates as it sums.
+  let changed = 0;
+  for (const { set } of sets) for (const b of set.groups.values()) changed += b.ids.length;
+  const scratch = sets.length <= 2 ? new BlockBuffer(changed) : undefined;
+  const deltas: Block[] = new Array(groups.length);
+  let room = 0;
+  groups.forEach((group, i) => {
     const blocks: Block[] = [];
     const signs: number[] = [];
     for (const { set, sign } of sets) {
       const b = set.groups.get(group);
-      if (b) blocks.push(b), signs.push(sign);
+      if (!b) continue;
+      blocks.push(b);
+      signs.push(sign);
     }
-    return { blocks, signs };
-  };
-  const scratch = new BlockBuffer(scratchRoom(sets, groups, blocksOf));
-  const deltas: Block[] = new Array(groups.length);
-  let room = 0;
-  groups.forEach((group, i) => {
-    const { blocks, signs } = blocksOf(group);
     deltas[i] = sumOf(blocks, signs, scratch);
     room += (prev.groups.get(group)?.ids.length ?? 0) + deltas[i].ids.length;
   });
@@ -73,8 +75,8 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   return next;
 }
 
-/** One sign's block as it is, two of opposite signs into the scratch buffer, anything else by sumBlocks. */
-function sumOf(blocks: Block[], signs: number[], scratch: BlockBuffer): Block {
+/** One sign's block as it is, two of opposite signs into the scratch buffer (if any), anything else by sumBlocks. */
+function sumOf(blocks: Block[], signs: number[], scratch: BlockBuffer | undefined): Block {
   if (blocks.length === 0) return EMPTY_BLOCK;
   if (blocks.length === 1) return signs[0] === 1 ? blocks[0] : mergeTwo(EMPTY_BLOCK, blocks[0], -1, scratch);
   if (blocks.length === 2 && signs[0] !== signs[1]) {
@@ -82,25 +84,6 @@ function sumOf(blocks: Block[], signs: number[], scratch: BlockBuffer): Block {
     return mergeTwo(plus, minus, -1, scratch);
   }
   return sumBlocks(blocks, signs);
-}
-
-/**
- * Room for the sums sumOf makes in its scratch buffer. With two hours or
- * fewer moving (an hourly run's), every block they hold fits: no group need
- * be looked at first. A window computed from its 168 hours sums groups of
- * many blocks through sumBlocks, and its room is counted group by group.
- */
-function scratchRoom(sets: ReadonlyArray<{ set: CountSet }>, groups: readonly string[], blocksOf: (group: string) => { blocks: Block[]; signs: number[] }): number {
-  let room = 0;
-  if (sets.length <= 2) {
-    for (const { set } of sets) for (const b of set.groups.values()) room += b.ids.length;
-    return room;
-  }
-  for (const group of groups) {
-    const { blocks, signs } = blocksOf(group);
-    if (blocks.length === 1 ? signs[0] === -1 : blocks.length === 2 && signs[0] !== signs[1]) for (const b of blocks) room += b.ids.length;
-  }
-  return room;
 }
 
 /**
