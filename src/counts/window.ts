@@ -43,18 +43,11 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   let changed = 0;
   for (const { set } of sets) for (const b of set.groups.values()) changed += b.ids.length;
   const scratch = sets.length <= 2 ? new BlockBuffer(changed) : undefined;
+  const { blocks, signs, moved } = gather(sets, groups);
   const deltas: Block[] = new Array(groups.length);
   let room = 0;
   groups.forEach((group, i) => {
-    const blocks: Block[] = [];
-    const signs: number[] = [];
-    for (const { set, sign } of sets) {
-      const b = set.groups.get(group);
-      if (!b) continue;
-      blocks.push(b);
-      signs.push(sign);
-    }
-    deltas[i] = sumOf(blocks, signs, scratch);
+    deltas[i] = sumOf(blocks[i], signs[i], scratch);
     room += (prev.groups.get(group)?.ids.length ?? 0) + deltas[i].ids.length;
   });
   // Every group's new counts in one buffer, the unchanged ones copied too: the
@@ -64,15 +57,49 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   const next = emptyCountSet(spanStart, spanEnd);
   groups.forEach((group, i) => {
     const merged = mergeTwo(prev.groups.get(group) ?? EMPTY_BLOCK, deltas[i], 1, into);
-    let moved = 0;
-    for (const { set, sign } of sets) moved += sign * (set.lines.get(group) ?? 0);
-    const lines = (prev.lines.get(group) ?? 0) + moved;
+    const lines = (prev.lines.get(group) ?? 0) + moved[i];
     if (merged.ids.length > 0 || lines !== 0) {
       next.groups.set(group, merged);
       next.lines.set(group, lines);
     }
   });
   return next;
+}
+
+/**
+ * Each group's blocks in the sets' order, and its lines entered minus left.
+ * With two hours or fewer moving, each group is looked up in them; a window
+ * summed from its 168 hours walks each hour's groups in turn instead, since
+ * looking 30k groups up in 168 maps missed the cache at nearly every step
+ * (a full window took 28–35 s so, against 25–29 s).
+ */
+function gather(sets: ReadonlyArray<{ set: CountSet; sign: number }>, groups: readonly string[]) {
+  const blocks: Block[][] = groups.map(() => []);
+  const signs: number[][] = groups.map(() => []);
+  const moved = new Float64Array(groups.length);
+  if (sets.length <= 2) {
+    groups.forEach((group, i) => {
+      for (const { set, sign } of sets) {
+        const b = set.groups.get(group);
+        if (b) {
+          blocks[i].push(b);
+          signs[i].push(sign);
+        }
+        moved[i] += sign * (set.lines.get(group) ?? 0);
+      }
+    });
+    return { blocks, signs, moved };
+  }
+  const index = new Map(groups.map((group, i) => [group, i]));
+  for (const { set, sign } of sets) {
+    for (const [group, b] of set.groups) {
+      const i = index.get(group)!;
+      blocks[i].push(b);
+      signs[i].push(sign);
+    }
+    for (const [group, lines] of set.lines) moved[index.get(group)!] += sign * lines;
+  }
+  return { blocks, signs, moved };
 }
 
 /** One sign's block as it is, two of opposite signs into the scratch buffer (if any), anything else by sumBlocks. */
