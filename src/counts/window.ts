@@ -35,15 +35,19 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   // Group by group, in the order of a count file, with arrays rather than a
   // map of parts: a steady hour moves 30k groups, and in a profile of the
   // bench's normal hour that bookkeeping took 0.3 s of the move's 0.84 s.
-  // First what changed. With two hours or fewer moving (an hourly run's), a
-  // group has one block entering and one leaving, and every sum goes into one
-  // scratch buffer with room for all the hours' blocks, where sumBlocks would
+  // First what changed. With few hours moving (an hourly run's), a group has
+  // one block entering and one leaving, and every sum goes into one scratch
+  // buffer with room for all the hours' blocks, where sumBlocks would
   // allocate a negated copy and a sum for each of 30k groups. A window summed
   // from more hours (its 168, from scratch) allocates as it sums.
-  let changed = 0;
-  for (const { set } of sets) for (const b of set.groups.values()) changed += b.ids.length;
-  const scratch = sets.length <= 2 ? new BlockBuffer(changed) : undefined;
-  const { blocks, signs, moved } = gather(sets, groups);
+  const few = sets.length <= FEW_HOURS;
+  let scratch: BlockBuffer | undefined;
+  if (few) {
+    let room = 0;
+    for (const { set } of sets) for (const b of set.groups.values()) room += b.ids.length;
+    scratch = new BlockBuffer(room);
+  }
+  const { blocks, signs, moved } = gather(sets, groups, few);
   const deltas: Block[] = new Array(groups.length);
   let room = 0;
   groups.forEach((group, i) => {
@@ -66,18 +70,21 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   return next;
 }
 
+/** Hours moving at most this many (an hourly run's: the newest in, the oldest out) take applyDelta's ways for few. */
+const FEW_HOURS = 2;
+
 /**
  * Each group's blocks in the sets' order, and its lines entered minus left.
- * With two hours or fewer moving, each group is looked up in them; a window
- * summed from its 168 hours walks each hour's groups in turn instead, since
- * looking 30k groups up in 168 maps missed the cache at nearly every step
- * (a full window took 28–35 s so, against 25–29 s).
+ * With few hours moving, each group is looked up in them; a window summed
+ * from its 168 hours walks each hour's groups in turn instead, since looking
+ * 30k groups up in 168 maps missed the cache at nearly every step (a full
+ * window took 28–35 s so, against 25–29 s).
  */
-function gather(sets: ReadonlyArray<{ set: CountSet; sign: number }>, groups: readonly string[]) {
+function gather(sets: ReadonlyArray<{ set: CountSet; sign: number }>, groups: readonly string[], few: boolean) {
   const blocks: Block[][] = groups.map(() => []);
   const signs: number[][] = groups.map(() => []);
   const moved = new Float64Array(groups.length);
-  if (sets.length <= 2) {
+  if (few) {
     groups.forEach((group, i) => {
       for (const { set, sign } of sets) {
         const b = set.groups.get(group);
@@ -122,7 +129,7 @@ function groupsInOrder(sets: readonly CountSet[]): string[] {
   let union: string[] = [];
   for (const set of sets) {
     const names = [...set.groups.keys()];
-    if (set.lines.size !== set.groups.size || names.some((g) => !set.lines.has(g))) names.push(...[...set.lines.keys()].filter((g) => !set.groups.has(g)));
+    for (const g of set.lines.keys()) if (!set.groups.has(g)) names.push(g); // lines and no units
     if (!inOrder(names)) names.sort(compareGroups);
     union = mergeNames(union, names);
   }
