@@ -1,7 +1,8 @@
 // The daily tier: roll the hours of the 7 days before the day of --now into
 // day files, sum them, rank every product overall and in each category, and
 // hand the release writer the ranks/NNN.json shards and the manifest fields.
-import { type DayVersion, SumSpace, readDay, rollUpDay, sumCountSets } from '../counts/day-counts.js';
+import { type DayVersion, readDay, rollUpDay } from '../counts/day-counts.js';
+import { SumSpace, sumCountSets } from '../counts/sum.js';
 import type { HourVersion } from '../counts/hour-counts.js';
 import type { StreamedFiles } from '../publish/release.js';
 import { writeRankShards } from '../publish/rank-shards.js';
