@@ -30,6 +30,11 @@ export class CacheFileCatalog implements CatalogView {
     this.uncategorizedOnly = Uint32Array.of(this.slugIndex.get(UNCATEGORIZED)!);
   }
 
+  /** The file's checksum, from its header. */
+  get crc(): number {
+    return this.layout.crc;
+  }
+
   categoryIndex(slug: string): number {
     return this.slugIndex.get(slug) ?? -1;
   }

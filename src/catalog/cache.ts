@@ -249,6 +249,17 @@ export async function decodeCatalogCache(file: Buffer, key: CacheKey): Promise<C
   });
 }
 
+export interface OpenCacheOptions {
+  /** The bytes a walk reads of a section at a time (tests make it small). */
+  readonly chunk?: number;
+  /**
+   * The checksum of this very file as an earlier open found it sound and
+   * made it durable (load.ts keeps it): a header that still carries it
+   * skips the checks of the body.
+   */
+  readonly checkedCrc?: number;
+}
+
 /**
  * The catalog in a cache file left open, or why the file cannot be used
  * (the caller closes it then). The file is read once, front to back through
@@ -256,9 +267,8 @@ export async function decodeCatalogCache(file: Buffer, key: CacheKey): Promise<C
  * (CacheFileCatalog), never whole: at 10M products a run would otherwise read
  * 335 MB into new memory, and the first touch of a page costs more than ten
  * times the copy into it on the machine this was measured on (README, Speed).
- * `chunk`: the bytes a walk reads of a section at a time (tests make it small).
  */
-export async function openCatalogCache(file: PositionalFile, key: CacheKey, chunk?: number): Promise<CacheFileCatalog | string> {
+export async function openCatalogCache(file: PositionalFile, key: CacheKey, options: OpenCacheOptions = {}): Promise<CacheFileCatalog | string> {
   const head = Buffer.alloc(HEADER);
   if (readFully(file, head, 0) < HEADER) return 'not a catalog cache';
   const mismatch = headerMismatch(head, key);
@@ -269,6 +279,7 @@ export async function openCatalogCache(file: PositionalFile, key: CacheKey, chun
   readFully(file, json, HEADER);
   const categories = categoriesOf(json);
   if (typeof categories === 'string') return categories;
+  if (options.checkedCrc === layout.crc) return new CacheFileCatalog(file, layout, categories, options.chunk);
   const check = new CacheCheck(layout, categories.length);
   const piece = Buffer.allocUnsafeSlow(Math.min(CHECK_PIECE, layout.size));
   for (let at = 0; at < layout.size; at += piece.length) {
@@ -277,7 +288,7 @@ export async function openCatalogCache(file: PositionalFile, key: CacheKey, chun
     check.feed(piece.subarray(0, got));
     await yieldToLoop();
   }
-  return check.result() ?? new CacheFileCatalog(file, layout, categories, chunk);
+  return check.result() ?? new CacheFileCatalog(file, layout, categories, options.chunk);
 }
 
 /** The CRC-32 of the parts one after another. Empty parts are skipped: zlib restarts the CRC at 0 for the null pointer an empty ArrayBuffer may have. */

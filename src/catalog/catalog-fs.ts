@@ -1,7 +1,7 @@
 // The few file operations the catalog loader needs, behind one small
 // interface so tests run it on memfs (as LevelDB injects its Env). The Node
 // implementation is the only one the pipeline itself uses.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mkdirDurable, writeFileAtomicInBackground } from '../fs/atomic.js';
@@ -40,8 +40,12 @@ export interface CatalogFile {
 export interface PositionalFile {
   /** Its length when opened. */
   readonly size: number;
+  /** Its size, mtime and inode when opened. */
+  readonly stamp: FileStamp;
   /** Reads up to `length` bytes at `position` into buffer[offset..]; how many, 0 at the end of the file. */
   readAt(buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** Makes its bytes durable (fsync). */
+  sync(): void;
   close(): void;
 }
 
@@ -70,16 +74,19 @@ export const nodeCatalogFs: CatalogFs = {
   },
   async openAt(path) {
     const fd = openSync(path, 'r');
-    let size: number;
+    let stamp: FileStamp;
     try {
-      size = fstatSync(fd).size;
+      const s = fstatSync(fd);
+      stamp = { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
     } catch (err) {
       closeSync(fd);
       throw err;
     }
     return {
-      size,
+      size: stamp.size,
+      stamp,
       readAt: (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
+      sync: () => fsyncSync(fd),
       close: () => closeSync(fd),
     };
   },

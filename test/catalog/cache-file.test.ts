@@ -22,6 +22,8 @@ function cacheFile(bytes: Buffer, readCap = 1 << 20): { file: PositionalFile; cl
   return {
     file: {
       size: bytes.length,
+      stamp: { size: bytes.length, mtimeMs: 1, ino: 1 },
+      sync: () => {},
       readAt: (buffer, offset, length, position) => m.vol.readSync(fd, buffer, offset, Math.min(length, readCap), position),
       close: () => {
         closed = true;
@@ -45,7 +47,7 @@ function walked(view: CatalogView, ids: readonly number[]) {
 
 async function opened(columns: CatalogColumns, chunk?: number, readCap?: number): Promise<CatalogView> {
   const { file } = cacheFile(Buffer.concat(encodeCatalogCache(columns, key)), readCap);
-  const view = await openCatalogCache(file, key, chunk);
+  const view = await openCatalogCache(file, key, { chunk });
   if (typeof view === 'string') throw new Error(view);
   return view;
 }
@@ -105,7 +107,7 @@ describe('a catalog walked from its cache file', () => {
     const { file } = cacheFile(Buffer.concat(encodeCatalogCache(memory, key)));
     let read = 0;
     const counting: PositionalFile = { ...file, readAt: (b, o, l, p) => ((read += l), file.readAt(b, o, l, p)) };
-    const view = await openCatalogCache(counting, key, 256);
+    const view = await openCatalogCache(counting, key, { chunk: 256 });
     if (typeof view === 'string') throw new Error(view);
     read = 0; // the check read it all
     const walk = view.walk();
@@ -186,6 +188,66 @@ describe('startOpeningCatalog', () => {
     const view = await load.catalog;
     await load.cached;
     expect(closes).toBe(1);
+    expect(m.opens.get(paths.products)).toBe(parses + 1);
+    expect(walked(view, [1, 2, 3, 4])).toEqual(walked(memory, [1, 2, 3, 4]));
+  });
+
+  /** m's fs, counting the bytes read through openAt and logging syncs and whole-file writes in order. */
+  function watched(m: ReturnType<typeof memCatalog>) {
+    const log: string[] = [];
+    let read = 0;
+    const fs = {
+      ...m.fs,
+      openAt: async (path: string) => {
+        const file = await m.fs.openAt(path);
+        return { ...file, readAt: (b: Uint8Array, o: number, l: number, p: number) => ((read += l), file.readAt(b, o, l, p)), sync: () => (log.push('sync'), file.sync()) };
+      },
+      writeFileAtomic: async (path: string, parts: readonly Uint8Array[]) => (log.push(`write ${path.slice(path.lastIndexOf('/') + 1)}`), m.fs.writeFileAtomic(path, parts)),
+    };
+    return { fs, log, bytesRead: () => read };
+  }
+
+  it('checks the body of a cache once, made durable before it is noted, then reads its header alone', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => `${i + 1},toys,Product ${i + 1}\n`).join('');
+    const m = memCatalog({ categories: CATEGORIES, products: `product_id,categories,name\n${many}` });
+    const memory = await loadCatalog(DATA, { fs: m.fs });
+    const size = m.vol.statSync(paths.cache).size;
+    const first = watched(m);
+    const view = await (await startOpeningCatalog(DATA, { fs: first.fs })).catalog;
+    expect(first.bytesRead()).toBeGreaterThanOrEqual(size);
+    expect(first.log).toEqual(['sync', 'write catalog.bin.checked']);
+    view.close();
+
+    const again = watched(m);
+    const trusted = await (await startOpeningCatalog(DATA, { fs: again.fs })).catalog;
+    expect(again.bytesRead()).toBeLessThan(size / 10); // the header and the categories
+    expect(again.log).toEqual([]);
+    expect(walked(trusted, [1, 150, 300, 301])).toEqual(walked(memory, [1, 150, 300, 301]));
+    trusted.close();
+  });
+
+  it('checks the body again when the cache is not the file noted, or the note is torn', async () => {
+    const m = memCatalog({ categories: CATEGORIES, products: PRODUCTS });
+    const memory = await loadCatalog(DATA, { fs: m.fs });
+    (await (await startOpeningCatalog(DATA, { fs: m.fs })).catalog).close();
+    const size = m.vol.statSync(paths.cache).size;
+
+    // A torn note: the body is read and checked, and noted anew.
+    m.vol.writeFileSync(`${paths.cache}.checked`, '{"ino":');
+    const torn = watched(m);
+    (await (await startOpeningCatalog(DATA, { fs: torn.fs })).catalog).close();
+    expect(torn.bytesRead()).toBeGreaterThanOrEqual(size);
+    expect(torn.log).toEqual(['sync', 'write catalog.bin.checked']);
+
+    // The file changed since it was noted (here damaged in place, with a new mtime): checked, refused, parsed anew.
+    const bytes = Buffer.from(m.vol.readFileSync(paths.cache) as Buffer);
+    bytes[bytes.length - 3]! ^= 0x20;
+    m.vol.writeFileSync(paths.cache, bytes);
+    m.vol.utimesSync(paths.cache, new Date(1_000), new Date(2_000));
+    const parses = m.opens.get(paths.products)!;
+    const load = await startOpeningCatalog(DATA, { fs: m.fs });
+    const view = await load.catalog;
+    await load.cached;
     expect(m.opens.get(paths.products)).toBe(parses + 1);
     expect(walked(view, [1, 2, 3, 4])).toEqual(walked(memory, [1, 2, 3, 4]));
   });
