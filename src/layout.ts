@@ -18,7 +18,7 @@ export const catalogPaths = (dataDir: string) => ({
   dir: join(dataDir, 'catalog'),
   categories: join(dataDir, 'catalog', 'categories.csv'),
   products: join(dataDir, 'catalog', 'products.csv'),
-  /** Binary cache of both CSVs, rebuilt when either changes; derived, lives under state/ (with `catalog.bin.checked`, see load.ts). */
+  /** Binary cache of both CSVs, rebuilt when either changes; derived, lives under state/. */
   cache: join(dataDir, 'state', 'catalog.bin'),
 });
 

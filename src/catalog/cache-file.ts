@@ -7,7 +7,7 @@
 // into new memory cost ~0.6 s of CPU (the kernel zeroing the pages) while the
 // workers needed both cores for the map (README, Speed, session 23).
 import type { CacheLayout } from './cache.js';
-import type { CatalogView, CategoryInfo, ProductWalk, Span } from './catalog.js';
+import type { CatalogView, CategoryInfo, CheckedCache, ProductWalk, Span } from './catalog.js';
 import { type PositionalFile, readFully } from './catalog-fs.js';
 import { spanOf } from './columnar.js';
 import { UNCATEGORIZED } from '../layout.js';
@@ -29,6 +29,9 @@ export class CacheFileCatalog implements CatalogView {
     this.slugIndex = new Map(categories.map((c, i) => [c.slug, i]));
     this.uncategorizedOnly = Uint32Array.of(this.slugIndex.get(UNCATEGORIZED)!);
   }
+
+  /** Set by load.ts once the file is found sound and durable. */
+  checked?: CheckedCache;
 
   /** The file's checksum, from its header. */
   get crc(): number {

@@ -254,8 +254,8 @@ export interface OpenCacheOptions {
   readonly chunk?: number;
   /**
    * The checksum of this very file as an earlier open found it sound and
-   * made it durable (load.ts keeps it): a header that still carries it
-   * skips the checks of the body.
+   * made it durable (load.ts): a header that still carries it skips the
+   * checks of the body.
    */
   readonly checkedCrc?: number;
 }

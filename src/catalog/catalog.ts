@@ -2,6 +2,7 @@
 // few typed arrays (ids, a CSR list of category indexes, names in one string
 // table) instead of a Map of arrays, so it loads in seconds, fits in a few
 // hundred MB, and can be handed to worker threads without a copy per object.
+import type { FileStamp } from './catalog-fs.js';
 
 export interface CategoryInfo {
   readonly slug: string;
@@ -23,6 +24,13 @@ export interface CatalogView {
   walk(): ProductWalk;
   /** Lets go of the file the products are read from; nothing for a catalog in memory. */
   close(): void;
+  /** A cache file found sound and made durable: the note that spares its next open the check (load.ts). */
+  readonly checked?: CheckedCache;
+}
+
+/** A cache file as it was found sound: its stamp when opened, and its checksum. */
+export interface CheckedCache extends FileStamp {
+  readonly crc: number;
 }
 
 /** A run of bytes or of category indexes, valid until the walk moves on. */

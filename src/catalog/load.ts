@@ -2,7 +2,7 @@
 // cache when both CSVs are unchanged since it was written, else parsed from
 // the CSVs and cached for the next run. Every problem with the CSVs is a
 // PipelineError with exit 64 naming the file, the line and the fix.
-import type { Catalog, CatalogView } from './catalog.js';
+import type { Catalog, CatalogView, CheckedCache } from './catalog.js';
 import { CatalogBuilder, DuplicateProductIdError } from './build.js';
 import { type CacheKey, KEYED_HEADER, decodeCatalogCache, encodeCatalogCache, headerMismatch, openCatalogCache } from './cache.js';
 import type { CacheFileCatalog } from './cache-file.js';
@@ -28,6 +28,12 @@ export interface LoadCatalogOptions {
    * ~0.2 s of its CPU at 10M products). CSVs to parse begin at once.
    */
   readonly checkAfter?: Promise<void>;
+  /**
+   * The note of a cache file an earlier open found sound (CatalogView's
+   * `checked`, kept by a run in its state): the same file is not checked
+   * again (startOpeningCatalog).
+   */
+  readonly checked?: CheckedCache;
 }
 
 export async function loadCatalog(dataDir: string, options: LoadCatalogOptions = {}): Promise<Catalog> {
@@ -73,7 +79,7 @@ export function startOpeningCatalog(dataDir: string, options: LoadCatalogOptions
   return startLoading<CatalogView>(dataDir, options, openCache);
 }
 
-type CacheReader<C extends CatalogView> = (fs: CatalogFs, path: string, key: CacheKey) => Promise<C | undefined>;
+type CacheReader<C extends CatalogView> = (fs: CatalogFs, path: string, key: CacheKey, note: CheckedCache | undefined) => Promise<C | undefined>;
 
 async function startLoading<C extends CatalogView>(dataDir: string, options: LoadCatalogOptions, fromCache: CacheReader<C>): Promise<CatalogLoad<C | ColumnarCatalog>> {
   const fs = options.fs ?? nodeCatalogFs;
@@ -86,7 +92,7 @@ async function startLoading<C extends CatalogView>(dataDir: string, options: Loa
   };
   if (await cacheMatches(fs, paths.cache, key)) {
     // A cache that fails its checks is rebuilt from the CSVs, which were fine when it was written.
-    const load = (options.checkAfter ?? Promise.resolve()).then(() => fromCache(fs, paths.cache, key)).then((cached): CatalogLoad<C | ColumnarCatalog> =>
+    const load = (options.checkAfter ?? Promise.resolve()).then(() => fromCache(fs, paths.cache, key, options.checked)).then((cached): CatalogLoad<C | ColumnarCatalog> =>
       cached ? { catalog: Promise.resolve(cached), cached: Promise.resolve() } : parseAndCache(fs, dataDir, key, options),
     );
     return { catalog: load.then((l) => l.catalog), cached: load.then((l) => l.cached) };
@@ -146,20 +152,21 @@ async function cacheMatches(fs: CatalogFs, path: string, key: CacheKey): Promise
 /**
  * The cache file, checked and left open, or undefined when there is none or
  * it cannot be trusted. Its body is checked once: a sound file is made
- * durable and its stamp and checksum are noted beside it (`.checked`), and
- * a later open of that same file reads its header alone. A rebuilt cache is
- * a new file (a new inode), so it is checked again. At 10M products the
- * check reads 335 MB, ~0.3 s of CPU taken from the workers' map every hour
- * (README, The catalog).
+ * durable and the catalog carries a note of it (`checked`) for the caller to
+ * keep; opened again with that note, the same file is read for its header
+ * alone. A rebuilt cache is a new file (a new inode), so it is checked
+ * again. At 10M products the check reads 335 MB, ~0.3 s of CPU taken from
+ * the workers' map every hour (README, The catalog).
  */
-async function openCache(fs: CatalogFs, path: string, key: CacheKey): Promise<CacheFileCatalog | undefined> {
+async function openCache(fs: CatalogFs, path: string, key: CacheKey, note: CheckedCache | undefined): Promise<CacheFileCatalog | undefined> {
   const file = await fs.openAt(path).catch(() => undefined);
   if (!file) return undefined;
   try {
-    const noted = await checkedBefore(fs, path, file.stamp);
-    const opened = await openCatalogCache(file, key, { checkedCrc: noted });
+    const same = note !== undefined && note.ino === file.stamp.ino && note.size === file.stamp.size && note.mtimeMs === file.stamp.mtimeMs;
+    const opened = await openCatalogCache(file, key, { checkedCrc: same ? note.crc : undefined });
     if (typeof opened !== 'string') {
-      if (noted !== opened.crc) await noteChecked(fs, path, file, opened.crc);
+      if (same && note.crc === opened.crc) opened.checked = note;
+      else if (synced(file)) opened.checked = { ...file.stamp, crc: opened.crc };
       return opened;
     }
   } catch {
@@ -169,34 +176,13 @@ async function openCache(fs: CatalogFs, path: string, key: CacheKey): Promise<Ca
   return undefined;
 }
 
-interface CheckedNote extends FileStamp {
-  crc: number;
-}
-
-const notePath = (cachePath: string) => `${cachePath}.checked`;
-
-/** The checksum noted for the cache file with this stamp, or undefined. */
-async function checkedBefore(fs: CatalogFs, path: string, stamp: FileStamp): Promise<number | undefined> {
-  try {
-    const note = JSON.parse((await fs.readFile(notePath(path))).toString('utf8')) as CheckedNote;
-    return note.ino === stamp.ino && note.size === stamp.size && note.mtimeMs === stamp.mtimeMs && Number.isInteger(note.crc) ? note.crc : undefined;
-  } catch {
-    return undefined; // none yet, or torn: the file is checked
-  }
-}
-
-/**
- * Notes a cache file found sound, once its bytes are durable: a note never
- * outlives a crash that its file does not. Failing that, the next open checks
- * the file again.
- */
-async function noteChecked(fs: CatalogFs, path: string, file: PositionalFile, crc: number): Promise<void> {
+/** Whether a file found sound is now durable: a note of it must not outlive a crash that its bytes do not. */
+function synced(file: PositionalFile): boolean {
   try {
     file.sync();
-    const note: CheckedNote = { ...file.stamp, crc };
-    await fs.writeFileAtomic(notePath(path), [Buffer.from(JSON.stringify(note))]);
+    return true;
   } catch {
-    // a read-only or full disk: checked every time
+    return false; // noted by no one: checked again next time
   }
 }
 

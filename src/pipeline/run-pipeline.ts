@@ -113,7 +113,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     // a failed map waits for it, and it is thrown before anything else is done.
     let handedOver!: () => void;
     const checkAfter = new Promise<void>((resolve) => (handedOver = resolve));
-    const { catalog: catalogLoad, cached } = await startOpeningCatalog(opts.dataDir, { checkAfter });
+    const { catalog: catalogLoad, cached } = await startOpeningCatalog(opts.dataDir, { checkAfter, checked: state.catalogChecked });
     catalogLoad.catch(() => {}); // awaited once the map has settled
     catalogOpened = catalogLoad;
     catalogCached = cached; // a cache rebuilt from the CSVs is written meanwhile
@@ -136,7 +136,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const latest = readLatest(opts.outDir);
     if (opts.kind === 'hourly' && fresh.rebuilt.length === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset.
-      if (fresh.dirsChanged || String(fresh.recheckDays) !== String(state.recheckDays ?? [])) saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, recheckDays: fresh.recheckDays, hours });
+      if (fresh.dirsChanged || String(fresh.recheckDays) !== String(state.recheckDays ?? [])) {
+        saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, recheckDays: fresh.recheckDays, hours, catalogChecked: catalog.checked });
+      }
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock), stages: clock.stages };
     }
 
@@ -218,6 +220,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       lastEnd: end,
       lastRelease: release,
       mismatches: checks().mismatches,
+      catalogChecked: catalog.checked,
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     let snapshot: EncodedState | undefined;

@@ -20,6 +20,7 @@ import { mkdirDurable, writeFileAtomic } from '../fs/atomic.js';
 import { statePaths } from '../layout.js';
 import { type DirStateBytes, encodeDirState, packStates, unpackStates } from '../log/dir-state-bytes.js';
 import type { DirState } from '../log/log-state.js';
+import type { CheckedCache } from '../catalog/catalog.js';
 import type { DayVersion } from '../counts/day-counts.js';
 import type { Mismatch } from '../rank/consistency.js';
 import type { HourVersion } from '../counts/hour-counts.js';
@@ -59,6 +60,8 @@ export interface PipelineState {
   mismatches?: Record<string, { found: Mismatch[]; total: number }>;
   /** The last daily release: hourly releases name it in ranksBase. */
   lastDaily?: { release: string; generatedAt: string; window: { start: string; end: string } };
+  /** The catalog cache file as the last run found it sound: the next run does not check it again (catalog/load.ts). */
+  catalogChecked?: CheckedCache;
 }
 
 export const emptyState = (): PipelineState => ({ format: 2, seq: 0, dirs: {}, hours: {} });
