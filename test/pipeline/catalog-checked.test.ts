@@ -48,9 +48,14 @@ describe('the catalog cache, checked once', () => {
     await runAt(0);
     expect(loadState(data).catalogChecked).toBeUndefined(); // parsed from the CSVs; the cache written is new
 
-    await runAt(1);
+    // Nothing new: nothing to publish, but the cache is checked and noted.
+    const again = await cli(['run', '--hourly', '--data', data, '--now', new Date(END).toISOString(), '--json']);
+    expect(JSON.parse(again.stdout).status).toBe('nothing to do');
     const note = loadState(data).catalogChecked;
     expect(note).toEqual({ ...stampOf(cache), crc: expect.any(Number) });
+
+    await runAt(1);
+    expect(loadState(data).catalogChecked).toEqual(note);
     expectToysExact(1);
 
     await runAt(2);
