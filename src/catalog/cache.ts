@@ -3,7 +3,8 @@
 // few views, no parsing (decodeCatalogCache), and a run need not load the
 // products at all: it walks them in the file (openCatalogCache). Derived
 // data: it is keyed on the stamps of both CSVs and carries a checksum, and
-// anything that does not match is ignored and rebuilt, never trusted.
+// anything that does not match is ignored and rebuilt, never trusted. A run
+// checks a cache file once and keeps a note of it (load.ts, openCache).
 //
 // The checksum is a CRC-32, not a cryptographic hash: it only has to catch
 // damage (a write torn by a crash, which it is not fsynced against, or a bad

@@ -22,16 +22,19 @@ export class SumSpace {
 }
 
 /**
- * The sum of count sets, group by group, in the order of a count file. Each group's
- * blocks are merged two by two, in rounds through two scratch buffers that
- * every group reuses, until at most K_WAY runs are left; those are merged in
- * one k-way pass straight into one pair of arrays that holds every group's
- * sum. No typed array is made per group or per merge. (At 30k categories,
- * merging a day's 24 hours two by two with a new pair of arrays per merge
- * made ~1.4M small arrays, and allocating and collecting them took most of
- * the time.) A week's 7 days take the k-way pass alone, with no scratch: the
- * scratch for the global list would be hundreds of MB. Entries netting to
- * zero are dropped; a group with neither entries nor lines is left out.
+ * The sum of count sets, group by group, in the order of a count file (so
+ * the groups lie back to back, one write per array). Each group's blocks are
+ * merged two by two, in rounds through two scratch buffers that every group
+ * reuses, until at most K_WAY runs are left; those are merged in one k-way
+ * pass straight into one pair of arrays that holds every group's sum. No
+ * typed array is made per group or per merge. (At 30k categories, merging a
+ * day's 24 hours two by two with a new pair of arrays per merge made ~1.4M
+ * small arrays, and allocating and collecting them took most of the time.)
+ * A week's 7 days take the k-way pass alone, with no scratch; a window's 168
+ * hours take five rounds first, with scratch sized for the global group's
+ * entries in all of them (~0.5 GB at 200k purchases an hour). Entries
+ * netting to zero are dropped; a group with neither entries nor lines is
+ * left out.
  */
 export function sumCountSets(sets: readonly CountSet[], spanStart: number, spanEnd: number, space = new SumSpace()): CountSet {
   const blocks = new Map<string, Block[]>();
