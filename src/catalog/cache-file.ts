@@ -25,17 +25,11 @@ export class CacheFileCatalog implements CatalogView {
     private readonly layout: CacheLayout,
     readonly categories: readonly CategoryInfo[],
     private readonly chunk = CHUNK,
+    /** The note of this file, found sound and made durable (cache.ts, openCatalogCache). */
+    readonly checked?: CheckedCache,
   ) {
     this.slugIndex = new Map(categories.map((c, i) => [c.slug, i]));
     this.uncategorizedOnly = Uint32Array.of(this.slugIndex.get(UNCATEGORIZED)!);
-  }
-
-  /** Set by load.ts once the file is found sound and durable. */
-  checked?: CheckedCache;
-
-  /** The file's checksum, from its header. */
-  get crc(): number {
-    return this.layout.crc;
   }
 
   categoryIndex(slug: string): number {

@@ -24,7 +24,7 @@ export interface CatalogView {
   walk(): ProductWalk;
   /** Lets go of the file the products are read from; nothing for a catalog in memory. */
   close(): void;
-  /** A cache file found sound and made durable: the note that spares its next open the check (load.ts). */
+  /** A cache file found sound and made durable: the note that spares its next open the check (cache.ts, openCatalogCache). */
   readonly checked?: CheckedCache;
 }
 
@@ -32,6 +32,10 @@ export interface CatalogView {
 export interface CheckedCache extends FileStamp {
   readonly crc: number;
 }
+
+/** Whether two notes name the same file with the same checksum (or are both absent). */
+export const sameCheckedCache = (a: CheckedCache | undefined, b: CheckedCache | undefined): boolean =>
+  a?.ino === b?.ino && a?.size === b?.size && a?.mtimeMs === b?.mtimeMs && a?.crc === b?.crc;
 
 /** A run of bytes or of category indexes, valid until the walk moves on. */
 export interface Span<T extends Uint8Array | Uint32Array> {

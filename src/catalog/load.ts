@@ -6,7 +6,7 @@ import type { Catalog, CatalogView, CheckedCache } from './catalog.js';
 import { CatalogBuilder, DuplicateProductIdError } from './build.js';
 import { type CacheKey, KEYED_HEADER, decodeCatalogCache, encodeCatalogCache, headerMismatch, openCatalogCache } from './cache.js';
 import type { CacheFileCatalog } from './cache-file.js';
-import { type CatalogFs, type FileStamp, type PositionalFile, nodeCatalogFs } from './catalog-fs.js';
+import { type CatalogFs, type FileStamp, nodeCatalogFs } from './catalog-fs.js';
 import { CATEGORIES_HEADER, CategoriesSink } from './categories-csv.js';
 import type { ColumnarCatalog } from './columnar.js';
 import { readCsvRows, isBlankRow } from './csv-rows.js';
@@ -31,7 +31,7 @@ export interface LoadCatalogOptions {
   /**
    * The note of a cache file an earlier open found sound (CatalogView's
    * `checked`, kept by a run in its state): the same file is not checked
-   * again (startOpeningCatalog).
+   * again (startOpeningCatalog; cache.ts, openCatalogCache).
    */
   readonly checked?: CheckedCache;
 }
@@ -149,41 +149,18 @@ async function cacheMatches(fs: CatalogFs, path: string, key: CacheKey): Promise
   }
 }
 
-/**
- * The cache file, checked and left open, or undefined when there is none or
- * it cannot be trusted. Its body is checked once: a sound file is made
- * durable and the catalog carries a note of it (`checked`) for the caller to
- * keep; opened again with that note, the same file is read for its header
- * alone. A rebuilt cache is a new file (a new inode), so it is checked
- * again. At 10M products the check reads 335 MB, ~0.3 s of CPU taken from
- * the workers' map every hour (README, The catalog).
- */
+/** The cache file, checked (or known from its note) and left open, or undefined when there is none or it cannot be trusted. */
 async function openCache(fs: CatalogFs, path: string, key: CacheKey, note: CheckedCache | undefined): Promise<CacheFileCatalog | undefined> {
   const file = await fs.openAt(path).catch(() => undefined);
   if (!file) return undefined;
   try {
-    const same = note !== undefined && note.ino === file.stamp.ino && note.size === file.stamp.size && note.mtimeMs === file.stamp.mtimeMs;
-    const opened = await openCatalogCache(file, key, { checkedCrc: same ? note.crc : undefined });
-    if (typeof opened !== 'string') {
-      if (same && note.crc === opened.crc) opened.checked = note;
-      else if (synced(file)) opened.checked = { ...file.stamp, crc: opened.crc };
-      return opened;
-    }
+    const opened = await openCatalogCache(file, key, { checked: note });
+    if (typeof opened !== 'string') return opened;
   } catch {
     // unreadable: rebuilt from the CSVs
   }
   file.close();
   return undefined;
-}
-
-/** Whether a file found sound is now durable: a note of it must not outlive a crash that its bytes do not. */
-function synced(file: PositionalFile): boolean {
-  try {
-    file.sync();
-    return true;
-  } catch {
-    return false; // noted by no one: checked again next time
-  }
 }
 
 /** The cached catalog, or undefined when there is none or it cannot be trusted. */

@@ -39,8 +39,9 @@ export function applyDelta(prev: CountSet, delta: WindowDelta, read: ReadHour, s
   // First what changed. With few hours moving (an hourly run's), a group has
   // one block entering and one leaving, and every sum goes into one scratch
   // buffer with room for all the hours' blocks, where sumBlocks would
-  // allocate a negated copy and a sum for each of 30k groups. A window summed
-  // from more hours (its 168, from scratch) allocates as it sums.
+  // allocate a negated copy and a sum for each of 30k groups. More hours
+  // moving (a catch-up after missed hours, hours rebuilt by late lines)
+  // allocate as they sum.
   const few = sets.length <= FEW_HOURS;
   let scratch: BlockBuffer | undefined;
   if (few) {
@@ -76,10 +77,11 @@ const FEW_HOURS = 2;
 
 /**
  * Each group's blocks in the sets' order, and its lines entered minus left.
- * With few hours moving, each group is looked up in them; a window summed
- * from its 168 hours walks each hour's groups in turn instead, since looking
- * 30k groups up in 168 maps missed the cache at nearly every step (a full
- * window took 28–35 s so, against 25–29 s).
+ * With few hours moving, each group is looked up in them; with more (up to
+ * 168 entering and 168 leaving after a week without runs), each hour's
+ * groups are walked in turn instead, since looking 30k groups up in 168 maps
+ * missed the cache at nearly every step (a window summed so from its 168
+ * hours took 28–35 s, against 25–29 s).
  */
 function gather(sets: ReadonlyArray<{ set: CountSet; sign: number }>, groups: readonly string[], few: boolean) {
   const blocks: Block[][] = groups.map(() => []);

@@ -22,7 +22,7 @@ import { type BlankRelease, cleanPublishLeftovers, discardBlankRelease, pointLat
 import { type Consistency, topListPaths, topRelease } from '../publish/top-release.js';
 import { crossCheck, rankWindow } from '../rank/rank-window.js';
 import { type Mismatch, checkHour } from '../rank/consistency.js';
-import type { CatalogView, CheckedCache } from '../catalog/catalog.js';
+import { type CatalogView, sameCheckedCache } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
 import { dailyStage } from './daily-stage.js';
 import { type Lock, acquireLock } from './lock.js';
@@ -136,7 +136,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const latest = readLatest(opts.outDir);
     if (opts.kind === 'hourly' && fresh.rebuilt.length === 0 && state.lastEnd === end && state.lastRelease && latest?.release === state.lastRelease) {
       // Nothing to publish; but a quarantined torn line still moves a file's offset, and a catalog cache checked for the first time is noted.
-      if (fresh.dirsChanged || String(fresh.recheckDays) !== String(state.recheckDays ?? []) || !sameNote(catalog.checked, state.catalogChecked)) {
+      if (fresh.dirsChanged || String(fresh.recheckDays) !== String(state.recheckDays ?? []) || !sameCheckedCache(catalog.checked, state.catalogChecked)) {
         saveState(opts.dataDir, { ...state, dirs: fresh.dirs, settled: fresh.settled, recheckDays: fresh.recheckDays, hours, catalogChecked: catalog.checked });
       }
       return { command: commandName(opts), status: 'nothing to do', release: latest.release, ...base, ...run, purchasesCounted: 0, disagreements: 0, prunedReleases: 0, staleLockTakenOver: tookOver(lock), stages: clock.stages };
@@ -298,9 +298,6 @@ function checkConsistency(read: ReadHour, state: PipelineState, hours: Record<st
   }
   return out;
 }
-
-const sameNote = (a: CheckedCache | undefined, b: CheckedCache | undefined) =>
-  a?.ino === b?.ino && a?.size === b?.size && a?.mtimeMs === b?.mtimeMs && a?.crc === b?.crc;
 
 const tookOver = (lock: Lock) => lock.tookOver && `pid ${lock.tookOver.pid} on ${lock.tookOver.host} since ${lock.tookOver.startedAt}`;
 
