@@ -3,6 +3,8 @@
 // straight into growable typed arrays (no object per product), and build()
 // sorts them by id with a radix sort: 10M products take ~350 MB, and build()
 // takes 0.3 s when they came in id order (the usual export order).
+// The columns live in SharedArrayBuffers, so that a run's workers walk them
+// without a copy (shared.ts).
 import type { CategoryInfo } from './catalog.js';
 import { ColumnarCatalog } from './columnar.js';
 import { SLUG_RE, UNCATEGORIZED } from '../layout.js';
@@ -29,7 +31,7 @@ export class CatalogBuilder {
   private readonly catOffsets = new GrowableU32();
   private readonly catIndexes = new GrowableU32();
   private readonly nameOffsets = new GrowableU32();
-  private names = Buffer.allocUnsafe(1 << 16);
+  private names = sharedBytes(1 << 16);
 
   /** `categories` come validated by the loader; a bad or repeated slug here is a bug and throws. */
   constructor(categories: readonly CategoryInfo[]) {
@@ -136,7 +138,7 @@ export class CatalogBuilder {
     const catIndexes = this.catIndexes.trimmed();
     const nameOffsets = this.nameOffsets.trimmed();
     const nameEnd = nameOffsets[ids.length]!;
-    const nameBytes = fills(this.names.length, nameEnd) ? this.names.subarray(0, nameEnd) : Buffer.from(this.names.subarray(0, nameEnd));
+    const nameBytes = fills(this.names.length, nameEnd) ? this.names.subarray(0, nameEnd) : copyOf(this.names, nameEnd, sharedBytes);
     const sorted = isAscending(ids)
       ? { productIds: ids, categoryOffsets: catOffsets, categoryIndexes: catIndexes, nameOffsets, nameBytes }
       : permute(radixOrder(ids), ids, catOffsets, catIndexes, nameOffsets, nameBytes);
@@ -164,7 +166,7 @@ export class CatalogBuilder {
   }
 
   private growNames(capacity: number): void {
-    const grown = Buffer.allocUnsafe(capacity);
+    const grown = sharedBytes(capacity);
     this.names.copy(grown, 0, 0, this.nameOffsets.get(this.nameOffsets.length - 1));
     this.names = grown;
   }
@@ -182,9 +184,21 @@ function checkNamesEnd(end: number): void {
  */
 const fills = (capacity: number, length: number) => length >= capacity - (capacity >>> 3);
 
+/** n zeroed bytes in shared memory. */
+const sharedBytes = (n: number) => Buffer.from(new SharedArrayBuffer(n));
+/** n zeroed uint32s in shared memory. */
+const sharedU32 = (n: number) => new Uint32Array(new SharedArrayBuffer(4 * n));
+
+/** The first n elements of `a` in new memory from `make`. */
+function copyOf<T extends Uint8Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T {
+  const copy = make(n);
+  copy.set(a.subarray(0, n));
+  return copy;
+}
+
 /** A Uint32Array that doubles as it fills, unless reserved for more first. */
 class GrowableU32 {
-  private data = new Uint32Array(1024);
+  private data = sharedU32(1024);
   length = 0;
 
   push(value: number): void {
@@ -203,9 +217,7 @@ class GrowableU32 {
 
   reserve(capacity: number): void {
     if (capacity <= this.data.length) return;
-    const grown = new Uint32Array(capacity);
-    grown.set(this.data.subarray(0, this.length));
-    this.data = grown;
+    this.data = copyOf(this.data, this.length, () => sharedU32(capacity));
   }
 
   get(i: number): number {
@@ -214,7 +226,7 @@ class GrowableU32 {
 
   /** What was pushed. */
   trimmed(): Uint32Array {
-    return fills(this.data.length, this.length) ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
+    return fills(this.data.length, this.length) ? this.data.subarray(0, this.length) : copyOf(this.data, this.length, sharedU32);
   }
 }
 
@@ -252,11 +264,11 @@ function radixOrder(keys: Uint32Array): Uint32Array {
  */
 function permute(order: Uint32Array, ids: Uint32Array, catOffsets: Uint32Array, catIndexes: Uint32Array, nameOffsets: Uint32Array, nameBytes: Buffer) {
   const n = ids.length;
-  const productIds = new Uint32Array(n);
-  const categoryOffsets = new Uint32Array(n + 1);
-  const categoryIndexes = new Uint32Array(catIndexes.length);
-  const newNameOffsets = new Uint32Array(n + 1);
-  const newNameBytes = Buffer.allocUnsafe(nameBytes.length);
+  const productIds = sharedU32(n);
+  const categoryOffsets = sharedU32(n + 1);
+  const categoryIndexes = sharedU32(catIndexes.length);
+  const newNameOffsets = sharedU32(n + 1);
+  const newNameBytes = sharedBytes(nameBytes.length);
   let c = 0;
   let b = 0;
   for (let i = 0; i < n; i++) {

@@ -10,6 +10,7 @@ import type { CacheLayout } from './cache.js';
 import type { CatalogView, CategoryInfo, CheckedCache, ProductWalk, Span } from './catalog.js';
 import { type PositionalFile, readFully } from './catalog-fs.js';
 import { spanOf } from './columnar.js';
+import type { SharedProducts } from './shared.js';
 import { UNCATEGORIZED } from '../layout.js';
 
 /** Bytes a walk reads of a section at a time. */
@@ -40,6 +41,13 @@ export class CacheFileCatalog implements CatalogView {
     return new FileWalk(this.file, this.layout, this.uncategorizedOnly, this.chunk);
   }
 
+  /** The file by its descriptor, which the threads of this process share. */
+  share(): SharedProducts {
+    const { fd } = this.file;
+    if (fd === undefined) throw new Error('a catalog cache file of another file system cannot be walked from another thread');
+    return { kind: 'file', fd, layout: this.layout, chunk: this.chunk, uncategorized: this.uncategorizedOnly[0]! };
+  }
+
   /** Lets the file go; a walk after this fails. */
   close(): void {
     this.file.close();
@@ -58,7 +66,7 @@ class Section {
   to = 0;
 
   constructor(
-    private readonly file: PositionalFile,
+    private readonly file: ReadableAt,
     private readonly start: number,
     private readonly size: number,
     chunk: number,
@@ -88,7 +96,11 @@ class Section {
   }
 }
 
-class FileWalk implements ProductWalk {
+/** What a walk reads the file through. */
+export type ReadableAt = Pick<PositionalFile, 'readAt'>;
+
+/** A walk along the file's sections (see Section). */
+export class FileWalk implements ProductWalk {
   private at = 0;
   private found = false;
   private ids: Section | undefined;
@@ -100,7 +112,7 @@ class FileWalk implements ProductWalk {
   private readonly nameSpan: Span<Uint8Array> = { array: new Uint8Array(0), start: 0, end: 0 };
 
   constructor(
-    private readonly file: PositionalFile,
+    private readonly file: ReadableAt,
     private readonly layout: CacheLayout,
     private readonly uncategorizedOnly: Uint32Array,
     private readonly chunk: number,

@@ -38,6 +38,8 @@ export interface CatalogFile {
  * wait, and from the page cache, where a read is a copy.
  */
 export interface PositionalFile {
+  /** Its descriptor, on the real file system: any thread of this process may read through it. */
+  readonly fd?: number;
   /** Its length when opened. */
   readonly size: number;
   /** Its size, mtime and inode when opened. */
@@ -50,7 +52,7 @@ export interface PositionalFile {
 }
 
 /** Reads into all of `buffer` from `position`, short only at the end of the file; how many bytes. */
-export function readFully(file: PositionalFile, buffer: Uint8Array, position: number): number {
+export function readFully(file: Pick<PositionalFile, 'readAt'>, buffer: Uint8Array, position: number): number {
   let got = 0;
   while (got < buffer.length) {
     const n = file.readAt(buffer, got, buffer.length - got, position + got);
@@ -83,6 +85,7 @@ export const nodeCatalogFs: CatalogFs = {
       throw err;
     }
     return {
+      fd,
       size: stamp.size,
       stamp,
       readAt: (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),

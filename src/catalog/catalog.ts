@@ -3,6 +3,7 @@
 // table) instead of a Map of arrays, so it loads in seconds, fits in a few
 // hundred MB, and can be handed to worker threads without a copy per object.
 import type { FileStamp } from './catalog-fs.js';
+import type { SharedProducts } from './shared.js';
 
 export interface CategoryInfo {
   readonly slug: string;
@@ -22,6 +23,8 @@ export interface CatalogView {
   categoryIndex(slug: string): number;
   /** A new walk from the first product. */
   walk(): ProductWalk;
+  /** The products, for a walk on another thread of this process (shared.ts). */
+  share(): SharedProducts;
   /** Lets go of the file the products are read from; nothing for a catalog in memory. */
   close(): void;
   /** A cache file found sound and made durable: the note that spares its next open the check (cache.ts, openCatalogCache). */

@@ -3,6 +3,7 @@
 // owns no parsing and no I/O, so the builder, the cache and the tests all meet
 // on the same columns.
 import type { Catalog, CategoryInfo, ProductWalk, Span } from './catalog.js';
+import type { SharedProducts } from './shared.js';
 import { UNCATEGORIZED } from '../layout.js';
 
 /** Everything a catalog is made of; the cache stores exactly these. */
@@ -82,6 +83,12 @@ export class ColumnarCatalog implements Catalog, CatalogColumns {
     return new ColumnWalk(this);
   }
 
+  /** The columns as they are: shared memory (a built catalog's, build.ts) is not copied to another thread. */
+  share(): SharedProducts {
+    const { productIds, categoryOffsets, categoryIndexes, nameOffsets, nameBytes } = this;
+    return { kind: 'columns', productIds, categoryOffsets, categoryIndexes, nameOffsets, nameBytes, uncategorized: this.uncategorizedIndex };
+  }
+
   close(): void {}
 
   /** Decoded on demand: holding 10M JS strings would triple the catalog's memory. */
@@ -94,14 +101,17 @@ export class ColumnarCatalog implements Catalog, CatalogColumns {
   }
 }
 
+/** What a walk over columns reads: the columns, and the one-element array of `uncategorized`'s index. */
+export type WalkedColumns = Omit<CatalogColumns, 'categories' | 'nameBytes'> & { readonly nameBytes: Uint8Array; readonly uncategorizedOnly: Uint32Array };
+
 /** A walk over the columns in memory: a galloping search from where the last one stopped. */
-class ColumnWalk implements ProductWalk {
+export class ColumnWalk implements ProductWalk {
   private at = 0;
   private found = false;
   private readonly cats: Span<Uint32Array>;
   private readonly nameSpan: Span<Uint8Array>;
 
-  constructor(private readonly c: ColumnarCatalog) {
+  constructor(private readonly c: WalkedColumns) {
     this.cats = { array: c.categoryIndexes, start: 0, end: 0 };
     this.nameSpan = { array: c.nameBytes, start: 0, end: 0 };
   }
