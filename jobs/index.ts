@@ -2,5 +2,6 @@
 // pool loads this one module; the inline runner imports it directly.
 export { mapLogs } from './map-logs.js';
 export { mapRange } from './map-range.js';
+export { checkHours } from './check-hours.js';
 export { writeFileBatch } from './write-file-batch.js';
 export { writeTopLists } from './write-top-lists.js';

@@ -1,12 +1,14 @@
-// Task: encode and write a part of a release's top lists (CONTRACT.md §4),
-// laid out on the main thread (src/publish/documents.ts, layOutLists), and
-// return their digest for the release id. The parts of a release run on
-// both workers at once. An hourly run writes over files already there (a
-// recycled or blank release), which takes no lock of the directory; parts
-// that create their files (a daily run's, a rerun's) contend for it, as two
-// threads creating files in one directory do.
-import type { LaidOutLists, Window } from '../src/publish/documents.js';
-import { TopListEncoder } from '../src/publish/documents.js';
+// Task: lay out, encode and write parts of a release's top lists (CONTRACT.md
+// §4; src/publish/documents.ts), and return each part's digest, in order,
+// for the release id. A release's parts are shared among as many tasks as
+// there are workers, which run at once; each walks the catalog for the
+// names of its own lists (src/catalog/shared.ts). An hourly run writes over
+// files already there (a recycled or blank release), which takes no lock of
+// the directory; parts that create their files (a daily run's, a rerun's)
+// contend for it, as two threads creating files in one directory do.
+import { sharedCatalog, type SharedProducts } from '../src/catalog/shared.js';
+import { type Window, TopListEncoder, layOutLists } from '../src/publish/documents.js';
+import { type PackedLists, unpackLists } from '../src/rank/order.js';
 import { PartFiles } from './write-file-batch.js';
 import type { TaskResult } from './task-result.js';
 
@@ -15,17 +17,30 @@ export interface WriteTopListsTask {
   /** Over the files there (see write-file-batch.ts). */
   inPlace: boolean;
   head: { generatedAt: string; window: Window };
-  lists: LaidOutLists;
-  /** Each list's file: its path relative to dir, and its category (none: the overall list). */
+  /** The catalog's products, for the names. */
+  products: SharedProducts;
+  /** Every list of the release. */
+  lists: PackedLists;
+  /** The lists this task's parts start at, then the end of its last. */
+  bounds: number[];
+  /** The file of each list from bounds[0] on: its path relative to dir, and its category (none: the overall list). */
   files: Array<{ path: string; category?: { slug: string; name: string } }>;
 }
 
 export function writeTopLists(task: WriteTopListsTask): TaskResult<string> {
-  const encoder = new TopListEncoder(task.lists, task.head);
-  const files = new PartFiles(task.dir, task.inPlace);
-  for (const [k, { path, category }] of task.files.entries()) {
-    const failed = files.write(path, encoder.encode(k, category ? 'category' : 'overall', category));
-    if (failed) return failed;
+  const { bounds } = task;
+  const first = bounds[0];
+  const parts = layOutLists(sharedCatalog(task.products), unpackLists(task.lists, first, bounds[bounds.length - 1]), bounds.slice(0, -1).map((b) => b - first));
+  let digests = '';
+  for (const [p, part] of parts.entries()) {
+    const encoder = new TopListEncoder(part, task.head);
+    const files = new PartFiles(task.dir, task.inPlace);
+    for (let k = bounds[p]; k < bounds[p + 1]; k++) {
+      const { path, category } = task.files[k - first];
+      const failed = files.write(path, encoder.encode(k - bounds[p], category ? 'category' : 'overall', category));
+      if (failed) return failed;
+    }
+    digests += files.digest();
   }
-  return { ok: true, value: files.digest() };
+  return { ok: true, value: digests };
 }

@@ -15,13 +15,14 @@ import { collectCounts } from '../counts/collect.js';
 import { type CountSet, decodeCountSet, writeCountFile, writeCountFileInBackground } from '../counts/count-file.js';
 import { readHour } from '../counts/hour-counts.js';
 import { type HourVersions, type ReadHour, applyDelta, fullWindow, windowDelta } from '../counts/window.js';
+import { PipelineError } from '../errors.js';
 import { crashPoint } from '../faults.js';
 import { outPaths, statePaths } from '../layout.js';
 import { pruneReleases, recordPointer, recyclableRelease } from '../publish/prune.js';
 import { type BlankRelease, cleanPublishLeftovers, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../publish/release.js';
 import { type Consistency, topListPaths, topRelease } from '../publish/top-release.js';
 import { crossCheck, rankWindow } from '../rank/rank-window.js';
-import { type Mismatch, checkHour } from '../rank/consistency.js';
+import type { Mismatch } from '../rank/consistency.js';
 import { type CatalogView, sameCheckedCache } from '../catalog/catalog.js';
 import { WEEK_HOURS, dayOfHour, firstHourOfDay, hourOfMs, isoOfHour, isoOfMs } from '../time.js';
 import { dailyStage } from './daily-stage.js';
@@ -67,10 +68,11 @@ export interface RunSummary {
   /**
    * Seconds each stage took, in the order run: map (from the start: lock,
    * state, the map and the hour count files), catalog (waiting for it after
-   * the map), window, reduce (ranking), daily (daily runs: the consistency
-   * checks, the roll-up and full ranks), publish (the release's files, an
-   * hourly run's consistency checks made while they are written, and the
-   * sync), commit (the state, the window file, latest.json, collection and
+   * the map), window, reduce (ranking), daily (daily runs: waiting for the
+   * consistency checks, the roll-up and full ranks), publish (the release's
+   * files, laid out and written on the workers, an hourly run's wait for the
+   * consistency checks, which the workers make from the window's start, and
+   * the sync), commit (the state, the window file, latest.json, collection and
    * pruning). A run with nothing to do stops after catalog.
    */
   stages: Record<string, number>;
@@ -101,6 +103,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   let catalogOpened: Promise<CatalogView> | undefined;
   let catalogCached: Promise<void> | undefined;
   let blank: BlankRelease | undefined;
+  let hourChecks: Promise<Record<string, { found: Mismatch[]; total: number }>> | undefined;
   try {
     opts.runner.start(); // the workers load while this thread reads the state
     cleanPublishLeftovers(opts.outDir);
@@ -147,12 +150,20 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const recycle = opts.kind === 'hourly' ? recyclableRelease(opts.outDir, opts.nowMs, [latest?.release, state.lastDaily?.release]) : undefined;
     blank = opts.kind === 'hourly' && !recycle ? startBlankRelease(opts.outDir, topListPaths(catalog.categories.map((c) => c.slug)), opts.runner) : undefined;
 
+    // The cross-checks of the hours recounted (contract §3: the global log
+    // defines the overall list) are made on the workers while this thread
+    // moves the window and ranks.
+    hourChecks = checkConsistency(opts.runner, opts.dataDir, state, hours, fresh.rebuilt, catalog, start, end);
+    hourChecks.catch(() => {}); // awaited with the release's files, or in the end
+
     opts.progress('window: adding what entered, subtracting what left');
-    // The hour just written is taken as it is in memory, not read back, and let go after the consistency check.
+    // The hour just written is taken as it is in memory, not read back, and let go once the window has it.
     let newest = fresh.newest;
     fresh.newest = undefined;
-    const readCounts: ReadHour = (hour, version) => (newest && newest.hour === hour && newest.version === version ? newest.set : readHour(opts.dataDir, hour, version));
-    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end, readCounts);
+    let windowSet: CountSet | undefined = moveWindow(opts.dataDir, state, await heldWindow, target, start, end, (hour, version) =>
+      newest && newest.hour === hour && newest.version === version ? newest.set : readHour(opts.dataDir, hour, version),
+    );
+    newest = undefined;
     clock.done('window');
     const windowVersion = (state.window?.version ?? 0) + 1;
     // Not fsynced: a window file lost to a power cut, or torn, fails its checks and is recomputed from the hours.
@@ -167,23 +178,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     const purchasesCounted = windowSet.lines.get('') ?? 0;
     clock.done('reduce');
 
-    // The cross-checks (contract §3: the global log defines the overall list)
-    // are made while the workers write the lists, which do not depend on them;
-    // a daily run makes them first, to let the hour held in memory go before
-    // its roll-up.
+    // The checks' results, awaited while the workers write the lists, which do not depend on them.
     let checked: { mismatches: Record<string, { found: Mismatch[]; total: number }>; consistency: Consistency } | undefined;
-    const checks = () => {
-      if (checked) return checked;
-      const mismatches = checkConsistency(readCounts, state, hours, fresh.rebuilt, catalog, start, end);
-      newest = undefined;
+    const checks = async () => {
+      const mismatches = await hourChecks!;
       const total = Object.values(mismatches).reduce((n, m) => n + m.total, 0);
       const examples = Object.values(mismatches).flatMap((m) => m.found).slice(0, 100);
-      return (checked = { mismatches, consistency: { disagreements: crossCheck(ranked), mismatches: { total, examples } } });
+      checked = { mismatches, consistency: { disagreements: crossCheck(ranked), mismatches: { total, examples } } };
     };
     const generatedAt = isoOfMs(opts.nowMs);
     if (opts.kind === 'daily') {
-      checks();
-      // The roll-up needs the memory: the window (~200 MB at 10M products) is saved and let go first.
+      // The roll-up needs the memory: the checks are awaited, and the window (~200 MB at 10M products) is saved and let go, first.
+      await checks();
       saveWindow(windowSet);
       windowSet = undefined;
     }
@@ -201,10 +207,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...base,
       ranks: daily ? undefined : servedDaily(opts.outDir, state.lastDaily),
       totals: { purchasesCounted, badLines: fresh.badLines, hoursRebuilt: fresh.rebuilt.length, linesRead: fresh.newLines, ...(daily ? { productsRanked: daily.ranks.ids.length } : {}) },
+      tasks: opts.runner.parallelism,
     });
     // Called once the parts are written, and the checks made.
     const manifestOf = (id: string) => {
-      const manifest = manifestBody(checks().consistency);
+      const manifest = manifestBody(checked!.consistency);
       // A daily release serves its own ranks/: it names itself once its id is known.
       return daily ? { ...manifest, ...selfRanks(manifest, id, generatedAt, daily.window), ...daily.manifest } : manifest;
     };
@@ -219,14 +226,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       window: { version: windowVersion, start, end, hours: target },
       lastEnd: end,
       lastRelease: release,
-      mismatches: checks().mismatches,
+      mismatches: checked!.mismatches,
       catalogChecked: catalog.checked,
       ...(daily ? { days: daily.days, lastDaily: { release, generatedAt, window: daily.window } } : {}),
     });
     let snapshot: EncodedState | undefined;
     const release = await writeRelease(opts.outDir, opts.nowMs, opts.kind === 'daily' ? 'daily' : 'hourly', parts, manifestOf, opts.runner, {
       streamed: daily?.writeShards,
-      whileWriting: checks,
+      whileWriting: checked ? undefined : checks,
       whileSyncing: (id) => (snapshot = encodeState(nextState(id))),
       recycle,
       blank,
@@ -269,14 +276,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       ...(daily ? { ranks: { release, window: daily.window, productsRanked: daily.ranks.ids.length } } : {}),
       ...run,
       purchasesCounted,
-      disagreements: checks().consistency.mismatches.total,
-      listDisagreements: checks().consistency.disagreements.length,
+      disagreements: checked!.consistency.mismatches.total,
+      listDisagreements: checked!.consistency.disagreements.length,
       staleLockTakenOver: tookOver(lock),
       prunedReleases: pruned.length,
       stages: clock.stages,
     };
   } finally {
     if (blank) await discardBlankRelease(blank); // the run failed before its publish
+    await hourChecks?.catch(() => {}); // no worker still reads the catalog's file
     await catalogOpened?.then((c) => c.close(), () => {}); // its file, left open to be walked
     await catalogCached; // no temp file left behind, under the lock
     lock.release();
@@ -285,16 +293,27 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 
 /**
  * The consistency check of every hour recounted this run (the others keep
- * what an earlier run found), for the hours of the window.
+ * what an earlier run found), for the hours of the window: on the workers,
+ * the hours shared out among as many tasks as run at once.
  */
-function checkConsistency(read: ReadHour, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: Iterable<number>, catalog: CatalogView, start: number, end: number) {
+async function checkConsistency(runner: Runner, dataDir: string, state: PipelineState, hours: Record<string, { version: number }>, rebuilt: readonly number[], catalog: CatalogView, start: number, end: number) {
   const out: Record<string, { found: Mismatch[]; total: number }> = {};
   for (const [h, m] of Object.entries(state.mismatches ?? {})) if (+h >= start && +h < end) out[h] = m;
-  for (const h of rebuilt) {
-    if (h < start || h >= end || !hours[h]) continue;
-    const r = checkHour(isoOfHour(h), read(h, hours[h].version), catalog);
-    if (r.total > 0) out[h] = r;
-    else delete out[h];
+  const recounted = rebuilt.filter((h) => h >= start && h < end && hours[h]).map((hour) => ({ hour, version: hours[hour].version }));
+  if (recounted.length === 0) return out;
+  const tasks = Math.min(runner.parallelism, recounted.length);
+  const products = catalog.share();
+  const slugs = catalog.categories.map((c) => c.slug);
+  const shares = Array.from({ length: tasks }, (_, t) => recounted.filter((_, i) => i % tasks === t));
+  const results = await Promise.allSettled(shares.map((share) => runner.run('checkHours', { dataDir, hours: share, products, slugs })));
+  for (const [t, settled] of results.entries()) {
+    if (settled.status === 'rejected') throw settled.reason;
+    const result = settled.value;
+    if (!result.ok) throw PipelineError.fromData(result.error);
+    for (const [i, { hour }] of shares[t].entries()) {
+      if (result.value[i].total > 0) out[hour] = result.value[i];
+      else delete out[hour];
+    }
   }
   return out;
 }

@@ -65,13 +65,12 @@ interface ItemsKernel {
 
 /**
  * A part of a release's top lists laid out for the items kernel
- * (kernel/items.ts), in a SharedArrayBuffer that a worker thread reads
- * without a copy: a 16-byte record per item, in list order from byte 0,
+ * (kernel/items.ts): a 16-byte record per item, in list order from byte 0,
  * then the names the records point to (addresses from byte 0), each
  * product's once.
  */
 export interface LaidOutLists {
-  readonly bytes: Uint8Array<SharedArrayBuffer>;
+  readonly bytes: Uint8Array;
   /** Items of each list of the part, in order. */
   readonly counts: readonly number[];
   /** The longest name as laid out (escaped), for the room a list needs. */
@@ -80,9 +79,10 @@ export interface LaidOutLists {
 
 /**
  * Lays out the items of `lists` for the items kernel, cut into parts that
- * start at the list indexes `starts` (the first is 0), so that each part
- * can be encoded on another thread (TopListEncoder). An hourly release holds
- * 30k lists of 100 items, 2–3M items with names, every hour.
+ * start at the list indexes `starts` (the first is 0), each encoded by a
+ * TopListEncoder of its own. An hourly release holds 30k lists of 100
+ * items, 2–3M items with names, every hour; each worker lays out the parts
+ * it writes (jobs/write-top-lists.ts).
  *
  * The names are found for all parts at once: the items sorted by product
  * id and the catalog walked along them (CatalogView.walk), so that its
@@ -100,14 +100,14 @@ export function layOutLists(catalog: Pick<CatalogView, 'walk'>, lists: readonly 
   const total = partOf.length;
   const ids = new Uint32Array(total);
   const item = new Int32Array(total);
-  const bytes: Uint8Array<SharedArrayBuffer>[] = [];
+  const bytes: Uint8Array[] = [];
   const recs: Int32Array[] = [];
   let n = 0;
   for (let p = 0; p < parts; p++) {
     const first = n;
     for (let k = starts[p]; k < (starts[p + 1] ?? lists.length); k++) n += lists[k].ids.length;
     firstItem[p + 1] = n;
-    bytes.push(new Uint8Array(new SharedArrayBuffer((n - first) * (RECORD_BYTES + NAME_ROOM) + SLACK)));
+    bytes.push(new Uint8Array((n - first) * (RECORD_BYTES + NAME_ROOM) + SLACK));
     recs.push(new Int32Array(bytes[p].buffer));
     partOf.fill(p, first, n);
   }
@@ -152,7 +152,7 @@ export function layOutLists(catalog: Pick<CatalogView, 'walk'>, lists: readonly 
       if (end > start) {
         // An escaped byte takes up to 6 (`\u001f`).
         if (at[p] + 6 * (end - start) + SLACK > bytes[p].length) {
-          const grown = new Uint8Array(new SharedArrayBuffer((Math.max(2 * bytes[p].length, at[p] + 6 * (end - start) + SLACK) + 15) & ~15));
+          const grown = new Uint8Array((Math.max(2 * bytes[p].length, at[p] + 6 * (end - start) + SLACK) + 15) & ~15);
           grown.set(bytes[p].subarray(0, at[p]));
           bytes[p] = grown;
           recs[p] = new Int32Array(grown.buffer);
@@ -192,9 +192,7 @@ let itemsKernel: { memory: WebAssembly.Memory; exports: ItemsKernel; holds: Laid
  * bounds check in JavaScript; the kernel writes a list's items with 16-byte
  * stores, from the records and the names laid out beside them. On the 2M
  * items of the bench's normal hour, finding the names and encoding took
- * 160 + 700 ms in JavaScript and 320 + 185 ms so, on one thread, before
- * the two were split (layOutLists on the main thread, this class on the
- * workers).
+ * 160 + 700 ms in JavaScript and 320 + 185 ms so, on one thread.
  */
 export class TopListEncoder {
   private readonly tail: string;

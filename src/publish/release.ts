@@ -108,8 +108,8 @@ export async function writeRelease(
   runner: Runner,
   more: {
     streamed?: StreamedFiles;
-    /** Work for this thread while the workers write the files (before `manifest` is called). */
-    whileWriting?: () => void;
+    /** Work for this thread, or work to await, while the workers write the files (done before `manifest` is called). */
+    whileWriting?: () => void | Promise<void>;
     /** Work for this thread while the file system syncs, given the release's id. */
     whileSyncing?: (id: string) => void;
     /** A release nothing needs any more, to be rewritten in place as this one (not with streamed files). */
@@ -159,9 +159,9 @@ export async function writeRelease(
  * one per worker), counting the writes (src/faults.ts) here, in the order
  * given, and hashes their digests in that order; over the files there
  * (`inPlace`) in a recycled or blank release. `meanwhile` runs here once
- * they are sent. Returns the paths written.
+ * they are sent, and is awaited. Returns the paths written.
  */
-async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash, runner: Runner, inPlace: boolean, meanwhile?: () => void): Promise<Set<string>> {
+async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash, runner: Runner, inPlace: boolean, meanwhile?: () => void | Promise<void>): Promise<Set<string>> {
   const made = new Set<string>([dir]);
   const written = new Set<string>();
   const jobs: Promise<TaskResult<string>>[] = [];
@@ -179,7 +179,7 @@ async function writeParts(dir: string, parts: readonly ReleasePart[], hash: Hash
       }
       jobs.push(part.write(runner, dir, inPlace));
     }
-    meanwhile?.();
+    await meanwhile?.();
   } finally {
     await Promise.allSettled(jobs);
   }

@@ -4,8 +4,8 @@ import type { CatalogView } from '../catalog/catalog.js';
 import type { ListDisagreement } from '../rank/pairwise-merge.js';
 import type { RankedWindow } from '../rank/rank-window.js';
 import type { Mismatch } from '../rank/consistency.js';
-import type { TopList } from '../rank/order.js';
-import { type CategoryEntry, RANK_DEFINITION, type Window, layOutLists } from './documents.js';
+import { type TopList, packLists } from '../rank/order.js';
+import { type CategoryEntry, RANK_DEFINITION, type Window } from './documents.js';
 import type { ReleasePart } from './release.js';
 
 export interface TopReleaseInput {
@@ -18,6 +18,14 @@ export interface TopReleaseInput {
   /** The daily release whose ranks/ this one serves, if any. */
   ranks?: { release: string; generatedAt: string; window: Window };
   totals: Record<string, number>;
+  /** How many tasks write the lists: the runner's parallelism. */
+  tasks: number;
+}
+
+/** A top list's file: its path in the release, and its category (none: the overall list). */
+export interface TopListFile {
+  path: string;
+  category?: { slug: string; name: string };
 }
 
 /** The run's cross-checks, for the manifest. */
@@ -34,9 +42,10 @@ const categoryPath = (slug: string) => `categories/${slug}.json`;
 export const topListPaths = (slugs: readonly string[]) => ['overall.json', ...slugs.map(categoryPath)];
 
 /**
- * Parts the lists are written in (jobs/write-top-lists.ts), of about as many
- * items each: a fixed number, so that the release id does not depend on the
- * workers, and enough for two workers to finish about together.
+ * Parts the lists are written in, of about as many items each: a fixed
+ * number, so that the release id, which hashes each part's digest, does not
+ * depend on the workers, and enough for two workers to finish about
+ * together.
  */
 const PARTS = 8;
 
@@ -53,23 +62,38 @@ export function partStarts(lists: readonly TopList[], parts = PARTS): number[] {
 }
 
 /**
- * The top lists of a release (laid out here for the items kernel, the names
- * found in the catalog) in parts for the workers, and its manifest's body
- * given the cross-checks, which a run makes while the parts are written.
+ * The lists' files as the parts of a release, shared out in runs of whole
+ * parts among `tasks` tasks (jobs/write-top-lists.ts), which lay them out,
+ * names and all, on the workers. The lists go to them packed in shared
+ * memory, the catalog's products by reference (CatalogView.share).
+ */
+export function topListParts(catalog: Pick<CatalogView, 'share'>, lists: readonly TopList[], files: readonly TopListFile[], head: { generatedAt: string; window: Window }, tasks: number): ReleasePart[] {
+  const starts = partStarts(lists);
+  const packed = packLists(lists);
+  const products = catalog.share();
+  const groups = Math.max(1, Math.min(tasks, starts.length));
+  const cut = (g: number) => Math.floor((g * starts.length) / groups);
+  return Array.from({ length: groups }, (_, g): ReleasePart => {
+    const bounds = [...starts.slice(cut(g), cut(g + 1)), starts[cut(g + 1)] ?? lists.length];
+    const own = files.slice(bounds[0], bounds[bounds.length - 1]);
+    return {
+      paths: own.map((f) => f.path),
+      write: (runner, dir, inPlace) => runner.run('writeTopLists', { dir, inPlace, head, products, lists: packed, bounds, files: own }),
+    };
+  });
+}
+
+/**
+ * The top lists of a release in parts for the workers (topListParts), and
+ * its manifest's body given the cross-checks, which a run makes while the
+ * parts are written.
  */
 export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; count: number; manifest: (check: Consistency) => Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
   const categories: CategoryEntry[] = ranked.categories.map((c) => ({ slug: c.slug, name: c.name, path: categoryPath(c.slug), productsRanked: c.productsRanked }));
   const lists = [ranked.overall, ...ranked.categories.map((c) => c.list)];
-  const files = [{ path: 'overall.json' }, ...ranked.categories.map((c) => ({ path: categoryPath(c.slug), category: { slug: c.slug, name: c.name } }))];
-  const starts = partStarts(lists);
-  const parts = layOutLists(catalog, lists, starts).map((laid, p): ReleasePart => {
-    const own = files.slice(starts[p], starts[p + 1] ?? files.length);
-    return {
-      paths: own.map((f) => f.path),
-      write: (runner, dir, inPlace) => runner.run('writeTopLists', { dir, inPlace, head: { generatedAt, window }, lists: laid, files: own }),
-    };
-  });
+  const files: TopListFile[] = [{ path: 'overall.json' }, ...ranked.categories.map((c) => ({ path: categoryPath(c.slug), category: { slug: c.slug, name: c.name } }))];
+  const parts = topListParts(catalog, lists, files, { generatedAt, window }, input.tasks);
   const manifest = (check: Consistency) => ({
     kind: input.kind,
     generatedAt,

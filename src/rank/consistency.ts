@@ -56,7 +56,10 @@ interface ExpectedLines {
   readonly order: Uint8Array;
 }
 
-function expectedLines(global: Block, catalog: CatalogView): ExpectedLines {
+/** What the check needs of the catalog: the categories' slugs by index, and a walk of the products. */
+export type CheckedCatalog = Pick<CatalogView, 'categoryIndex' | 'walk'> & { readonly categories: ReadonlyArray<{ readonly slug: string }> };
+
+function expectedLines(global: Block, catalog: CheckedCatalog): ExpectedLines {
   const n = global.ids.length;
   // Global ids ascend, so each product's categories are found by one walk
   // along the catalog, and kept here (a CSR over the hour's products).
@@ -97,7 +100,7 @@ function expectedLines(global: Block, catalog: CatalogView): ExpectedLines {
 }
 
 /** The mismatches of one hour (at most `limit`), and how many there are in all. */
-export function checkHour(hourIso: string, set: CountSet, catalog: CatalogView, limit = MISMATCHES_PER_HOUR): { found: Mismatch[]; total: number } {
+export function checkHour(hourIso: string, set: CountSet, catalog: CheckedCatalog, limit = MISMATCHES_PER_HOUR): { found: Mismatch[]; total: number } {
   const global = set.groups.get(GLOBAL) ?? EMPTY_BLOCK;
   const found: Mismatch[] = [];
   let total = 0;

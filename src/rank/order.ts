@@ -17,6 +17,37 @@ export interface TopList {
   readonly sales: Int32Array;
 }
 
+/** Lists one after another, for other threads: list k is entries [ends[k - 1] ?? 0, ends[k]). */
+export interface PackedLists {
+  readonly ids: Uint32Array;
+  readonly sales: Int32Array;
+  readonly ends: Uint32Array;
+}
+
+/** `lists` packed in SharedArrayBuffers: handed to a worker, they are not copied. */
+export function packLists(lists: readonly TopList[]): PackedLists {
+  const ends = new Uint32Array(new SharedArrayBuffer(4 * lists.length));
+  let n = 0;
+  for (const [k, list] of lists.entries()) ends[k] = n += list.ids.length;
+  const ids = new Uint32Array(new SharedArrayBuffer(4 * n));
+  const sales = new Int32Array(new SharedArrayBuffer(4 * n));
+  for (const [k, list] of lists.entries()) {
+    ids.set(list.ids, ends[k] - list.ids.length);
+    sales.set(list.sales, ends[k] - list.ids.length);
+  }
+  return { ids, sales, ends };
+}
+
+/** Lists [from, to) of `packed`, as views. */
+export function unpackLists(packed: PackedLists, from: number, to: number): TopList[] {
+  const lists: TopList[] = [];
+  for (let k = from; k < to; k++) {
+    const start = k === 0 ? 0 : packed.ends[k - 1];
+    lists.push({ ids: packed.ids.subarray(start, packed.ends[k]), sales: packed.sales.subarray(start, packed.ends[k]) });
+  }
+  return lists;
+}
+
 /** Entry i of a list as an object, for the few places that report one. */
 export const rankedAt = (list: TopList, i: number): Ranked | undefined =>
   i < list.ids.length ? { productId: list.ids[i], sales: list.sales[i] } : undefined;

@@ -15,8 +15,8 @@ import { ExitCode, PipelineError } from '../../src/errors.js';
 import { type Faults, setFaults } from '../../src/faults.js';
 import { outPaths } from '../../src/layout.js';
 import { type Runner, inlineRunner, poolRunner } from '../../src/pipeline/runner.js';
-import { layOutLists } from '../../src/publish/documents.js';
 import { type ReleasePart, discardBlankRelease, pointLatest, readLatest, startBlankRelease, writeRelease } from '../../src/publish/release.js';
+import { partStarts, topListParts } from '../../src/publish/top-release.js';
 import { namedCatalog } from '../catalog/named-catalog.js';
 import { topListOf } from '../rank/lists.js';
 import { filesUnder } from '../reliability/helpers/published.js';
@@ -122,19 +122,15 @@ describe('writeRelease on the runner', () => {
     expect(new Set([id, ...others]).size).toBe(others.length + 1);
   }, 60_000);
 
-  it('gives top lists encoded in their job the id and files of the same bytes written as they are', async () => {
+  it.each([1, 2])('workers %i: gives top lists laid out and encoded in their jobs the id and files of the same bytes written as they are', async (workers) => {
     const catalog = namedCatalog([1, 2, 3], ['Kettle', '', '"Tea" & cup']);
     const head = { generatedAt: new Date(NOW).toISOString(), window: { start: '2026-11-22T10:00:00.000Z', end: '2026-11-29T10:00:00.000Z' } };
     const lists = Array.from({ length: 700 }, (_, k) => topListOf(Array.from({ length: k % 5 }, (_, i) => ({ productId: (k + i) % 4, sales: 50 - i }))));
     const own = lists.map((_, k) => ({ path: k === 0 ? 'overall.json' : `categories/c${k}.json`, ...(k === 0 ? {} : { category: { slug: `c${k}`, name: `C ${k}` } }) }));
-    const starts = [0, 250, 600];
-    const laid = layOutLists(catalog, lists, starts);
-    const encoded: ReleasePart[] = laid.map((l, p) => {
-      const mine = own.slice(starts[p], starts[p + 1] ?? own.length);
-      return { paths: mine.map((f) => f.path), write: (runner, dir, inPlace) => runner.run('writeTopLists', { dir, inPlace, head, lists: l, files: mine }) };
-    });
+    const encoded = topListParts(catalog, lists, own, head, workers);
+    expect(encoded).toHaveLength(workers);
     const pool = outDir();
-    const id = await writeRelease(pool, NOW, 'hourly', encoded, manifestOf, runner(2));
+    const id = await writeRelease(pool, NOW, 'hourly', encoded, manifestOf, runner(workers));
     const written = own.map((f) => ({ rel: f.path, bytes: readFileSync(join(outPaths(pool).release(id), f.path)) }));
     expect(JSON.parse(written[3].bytes.toString())).toEqual({
       schemaVersion: 1,
@@ -148,6 +144,9 @@ describe('writeRelease on the runner', () => {
       ],
     });
     expect(JSON.parse(written[0].bytes.toString())).toMatchObject({ scope: 'overall', items: [] });
+    // Eight parts, whichever task wrote them: the id of the same bytes written in those parts.
+    const starts = partStarts(lists);
+    expect(starts).toHaveLength(8);
     const plain = outDir();
     expect(await writeRelease(plain, NOW, 'hourly', parts(written, starts), manifestOf, runner(1))).toBe(id);
     expect(tree(outPaths(plain).release(id))).toEqual(tree(outPaths(pool).release(id)));
