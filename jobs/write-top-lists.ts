@@ -1,13 +1,13 @@
 // Task: lay out, encode and write parts of a release's top lists (CONTRACT.md
 // §4; src/publish/documents.ts), and return each part's digest, in order,
 // for the release id. A release's parts are shared among as many tasks as
-// there are workers, which run at once; each walks the catalog for the
-// names of its own lists (src/catalog/shared.ts). An hourly run writes over
+// there are workers, which run at once; each lays out all of its lists at
+// once, walking the catalog for their names (src/catalog/shared.ts). An hourly run writes over
 // files already there (a recycled or blank release), which takes no lock of
 // the directory; parts that create their files (a daily run's, a rerun's)
 // contend for it, as two threads creating files in one directory do.
 import { sharedCatalog, type SharedProducts } from '../src/catalog/shared.js';
-import { type Window, TopListEncoder, layOutLists } from '../src/publish/documents.js';
+import { type Window, TopListEncoder } from '../src/publish/documents.js';
 import { type PackedLists, unpackLists } from '../src/rank/order.js';
 import { PartFiles } from './write-file-batch.js';
 import type { TaskResult } from './task-result.js';
@@ -30,14 +30,13 @@ export interface WriteTopListsTask {
 export function writeTopLists(task: WriteTopListsTask): TaskResult<string> {
   const { bounds } = task;
   const first = bounds[0];
-  const parts = layOutLists(sharedCatalog(task.products), unpackLists(task.lists, first, bounds[bounds.length - 1]), bounds.slice(0, -1).map((b) => b - first));
+  const encoder = TopListEncoder.layOut(sharedCatalog(task.products), unpackLists(task.lists, first, bounds[bounds.length - 1]), task.head);
   let digests = '';
-  for (const [p, part] of parts.entries()) {
-    const encoder = new TopListEncoder(part, task.head);
+  for (let p = 0; p + 1 < bounds.length; p++) {
     const files = new PartFiles(task.dir, task.inPlace);
     for (let k = bounds[p]; k < bounds[p + 1]; k++) {
       const { path, category } = task.files[k - first];
-      const failed = files.write(path, encoder.encode(k - bounds[p], category ? 'category' : 'overall', category));
+      const failed = files.write(path, encoder.encode(k - first, category ? 'category' : 'overall', category));
       if (failed) return failed;
     }
     digests += files.digest();
