@@ -2,10 +2,11 @@
 // §4; src/publish/documents.ts), and return each part's digest, in order,
 // for the release id. A release's parts are shared among as many tasks as
 // there are workers, which run at once; each lays out all of its lists at
-// once, walking the catalog for their names (src/catalog/shared.ts). An hourly run writes over
-// files already there (a recycled or blank release), which takes no lock of
-// the directory; parts that create their files (a daily run's, a rerun's)
-// contend for it, as two threads creating files in one directory do.
+// once, walking the catalog for their names (src/catalog/shared.ts). An
+// hourly run writes over files already there (a recycled or blank release),
+// which takes no lock of the directory; parts that create their files (a
+// daily run's, a rerun's) contend for it, as two threads creating files in
+// one directory do.
 import { sharedCatalog, type SharedProducts } from '../src/catalog/shared.js';
 import { type Window, TopListEncoder } from '../src/publish/documents.js';
 import { type PackedLists, unpackLists } from '../src/rank/order.js';
