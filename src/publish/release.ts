@@ -26,8 +26,9 @@ import { type LatestDoc, SCHEMA_VERSION } from './documents.js';
 
 /**
  * Files of a release written by one task on the runner, which returns
- * their digest (jobs/write-file-batch.ts, PartFiles): the release id hashes
- * the parts' digests in order.
+ * their digest (jobs/write-file-batch.ts, PartFiles), or the digests of
+ * their fixed parts one after another (jobs/write-top-lists.ts): the
+ * release id hashes the digests in order.
  */
 export interface ReleasePart {
   /** The files' paths relative to the release, in order. */

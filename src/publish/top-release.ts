@@ -85,8 +85,8 @@ export function topListParts(catalog: Pick<CatalogView, 'share'>, lists: readonl
 
 /**
  * The top lists of a release in parts for the workers (topListParts), and
- * its manifest's body given the cross-checks, which a run makes while the
- * parts are written.
+ * its manifest's body given the cross-checks, whose results a run awaits
+ * while the parts are written.
  */
 export function topRelease(input: TopReleaseInput): { parts: ReleasePart[]; count: number; manifest: (check: Consistency) => Record<string, unknown> } {
   const { ranked, catalog, generatedAt, window } = input;
