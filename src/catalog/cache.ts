@@ -281,7 +281,7 @@ export async function openCatalogCache(file: PositionalFile, key: CacheKey, opti
   const mismatch = headerMismatch(head, key);
   if (mismatch) return mismatch;
   const layout = layoutOf(head);
-  if (layout.size !== file.size) return 'truncated or overlong';
+  if (layout.size !== file.stamp.size) return 'truncated or overlong';
   const json = Buffer.alloc(layout.json);
   readFully(file, json, HEADER);
   const categories = categoriesOf(json);

@@ -40,9 +40,7 @@ export interface CatalogFile {
 export interface PositionalFile {
   /** Its descriptor, on the real file system: any thread of this process may read through it. */
   readonly fd?: number;
-  /** Its length when opened. */
-  readonly size: number;
-  /** Its size, mtime and inode when opened. */
+  /** Its size (its length), mtime and inode when opened. */
   readonly stamp: FileStamp;
   /** Reads up to `length` bytes at `position` into buffer[offset..]; how many, 0 at the end of the file. */
   readAt(buffer: Uint8Array, offset: number, length: number, position: number): number;
@@ -86,7 +84,6 @@ export const nodeCatalogFs: CatalogFs = {
     }
     return {
       fd,
-      size: stamp.size,
       stamp,
       readAt: (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
       sync: () => fsyncSync(fd),

@@ -21,7 +21,6 @@ function cacheFile(bytes: Buffer, readCap = 1 << 20): { file: PositionalFile; cl
   let closed = false;
   return {
     file: {
-      size: bytes.length,
       stamp: { size: bytes.length, mtimeMs: 1, ino: 1 },
       sync: () => {},
       readAt: (buffer, offset, length, position) => m.vol.readSync(fd, buffer, offset, Math.min(length, readCap), position),

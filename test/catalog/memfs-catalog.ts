@@ -44,7 +44,6 @@ export function memCatalog(files: { categories?: string; products?: string }, ch
       opens.set(path, (opens.get(path) ?? 0) + 1);
       const s = vol.fstatSync(fd);
       return {
-        size: Number(s.size),
         stamp: { size: Number(s.size), mtimeMs: Number(s.mtimeMs), ino: Number(s.ino) },
         readAt: (buffer, offset, length, position) => vol.readSync(fd, buffer, offset, Math.min(length, chunk), position),
         sync: () => vol.fsyncSync(fd),
